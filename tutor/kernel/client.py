@@ -1,0 +1,187 @@
+"""The front process's handle to the worker: start it, send requests, interrupt, restart.
+
+    kernel = Kernel(device="auto")          # starts the worker; returns at once
+    info = kernel.wait_ready()               # torch is imported by now
+    reply = kernel.request({"op": "exec", "code": "x = 1 + 1"}, on_output=print_chunk)
+
+Waiting for a reply blocks in ``recv`` (no polling loop), so the front takes no CPU from the
+learner's torch code. A dead worker raises ``WorkerDied``; ``restart()`` gives a fresh one.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+OutputCallback = Callable[[str, str], None]  # (stream, text)
+
+
+class WorkerDied(Exception):
+    """The worker process ended while the front was talking to it."""
+
+    def __init__(self, how: str) -> None:
+        super().__init__(how)
+        self.how = how
+
+
+class WorkerUnavailable(Exception):
+    """The worker could not start (e.g. the device asked for does not exist here)."""
+
+
+@dataclass(frozen=True)
+class WorkerInfo:
+    device: str
+    torch_version: str
+    python_version: str
+
+
+class Kernel:
+    """A worker process and the socket to it."""
+
+    def __init__(self, device: str = "auto", env: dict[str, str] | None = None) -> None:
+        self.device_preference = device
+        self._env = env
+        self._lock = threading.Lock()  # one request at a time (the REPL completes from a thread)
+        self.info: WorkerInfo | None = None
+        self._start()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def _start(self) -> None:
+        ours, theirs = socket.socketpair()
+        command = [
+            sys.executable,
+            "-m",
+            "tutor.kernel.worker",
+            "--fd",
+            str(theirs.fileno()),
+            "--device",
+            self.device_preference,
+            "--parent",
+            str(os.getpid()),
+        ]
+        env = dict(os.environ if self._env is None else self._env)
+        env.setdefault("PYTHONUNBUFFERED", "1")
+        self.process = subprocess.Popen(
+            command,
+            pass_fds=(theirs.fileno(),),
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # the terminal's Ctrl-C goes to the front, which forwards it
+            env=env,
+        )
+        theirs.close()
+        self._socket = ours
+        self.conn = Connection(os.dup(ours.fileno()))
+        self.info = None
+
+    def wait_ready(self) -> WorkerInfo:
+        """Block until the worker has imported torch and chosen its device."""
+        if self.info is not None:
+            return self.info
+        message = self._receive()
+        if message.get("error"):
+            raise WorkerUnavailable(message["error"])
+        self.info = WorkerInfo(message["device"], message["torch"], message["python"])
+        return self.info
+
+    def restart(self) -> None:
+        self.close()
+        self._start()
+
+    def close(self) -> None:
+        """Stop the worker; never raises."""
+        try:
+            with self._lock:
+                self.conn.send({"op": "shutdown"})
+        except Exception:
+            pass
+        try:
+            self.process.wait(timeout=1.0)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        for closeable in (self.conn, self._socket):
+            try:
+                closeable.close()
+            except Exception:
+                pass
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    # -- requests ----------------------------------------------------------------------------
+
+    def request(self, message: dict[str, Any], on_output: OutputCallback | None = None) -> dict[str, Any]:
+        """Send one request and wait for its reply, passing streamed output to ``on_output``.
+
+        Ctrl-C while waiting interrupts the learner's code in the worker; the reply then says
+        ``interrupted``. Raises ``WorkerDied`` if the worker ends first.
+        """
+        with self._lock:
+            self.wait_ready()
+            try:
+                self.conn.send(message)
+            except OSError:
+                raise WorkerDied(self._how_it_ended()) from None
+            with self._forwarding_interrupts():
+                while True:
+                    reply = self._receive()
+                    if reply.get("op") == "output":
+                        if on_output is not None:
+                            on_output(reply["stream"], reply["text"])
+                        continue
+                    return reply
+
+    def interrupt(self) -> None:
+        """Send SIGINT to the worker (it interrupts learner code only)."""
+        if self.alive:
+            try:
+                os.kill(self.process.pid, signal.SIGINT)
+            except ProcessLookupError:
+                pass
+
+    def _receive(self) -> dict[str, Any]:
+        while True:
+            try:
+                return self.conn.recv()
+            except InterruptedError:
+                continue
+            except (EOFError, OSError):
+                raise WorkerDied(self._how_it_ended()) from None
+
+    def _how_it_ended(self) -> str:
+        try:
+            code = self.process.wait(timeout=2.0)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            code = self.process.wait()
+        if code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            return f"the worker was stopped by {name}"
+        return f"the worker exited with status {code}"
+
+    @contextmanager
+    def _forwarding_interrupts(self):  # type: ignore[no-untyped-def]
+        """While waiting on learner code, Ctrl-C in the front becomes SIGINT in the worker."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = signal.getsignal(signal.SIGINT)
+        signal.signal(signal.SIGINT, lambda signum, frame: self.interrupt())
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)

@@ -1,0 +1,78 @@
+"""Copies of the learner's namespace and random state, taken when a step begins.
+
+The step's solution runs on such a copy, so ``matches_solution`` judges the learner's result
+against what the solution makes *from the learner's own inputs*; ``%reset`` restores it.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+import types
+from dataclasses import dataclass
+from typing import Any
+
+# Values that are shared rather than copied: copying them is impossible or pointless.
+_SHARED_TYPES = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, type)
+
+
+@dataclass
+class Snapshot:
+    namespace: dict[str, Any]
+    torch_rng: Any
+    numpy_rng: Any
+    python_rng: Any
+
+
+def copy_namespace(namespace: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy where possible, keeping shared identity between values (one memo for all)."""
+    memo: dict[int, Any] = {}
+    result: dict[str, Any] = {}
+    for name, value in namespace.items():
+        if name == "__builtins__" or isinstance(value, _SHARED_TYPES):
+            result[name] = value
+            continue
+        result[name] = _copy_value(value, memo)
+    return result
+
+
+def _copy_value(value: Any, memo: dict[int, Any]) -> Any:
+    try:
+        return copy.deepcopy(value, memo)
+    except Exception:
+        pass
+    detach = getattr(value, "detach", None)
+    if callable(detach):  # a non-leaf tensor refuses deepcopy; its values are what matter here
+        try:
+            return detach().clone()
+        except Exception:
+            pass
+    return value
+
+
+def take(namespace: dict[str, Any], torch: Any, numpy: Any) -> Snapshot:
+    return Snapshot(
+        namespace=copy_namespace(namespace),
+        torch_rng=torch.random.get_rng_state(),
+        numpy_rng=numpy.random.get_state(),
+        python_rng=random.getstate(),
+    )
+
+
+def restore_random_state(snapshot: Snapshot, torch: Any, numpy: Any) -> None:
+    torch.random.set_rng_state(snapshot.torch_rng)
+    numpy.random.set_state(snapshot.numpy_rng)
+    random.setstate(snapshot.python_rng)
+
+
+class RandomStateKept:
+    """Context manager: whatever runs inside, the learner's random streams are left as they were."""
+
+    def __init__(self, torch: Any, numpy: Any) -> None:
+        self._torch, self._numpy = torch, numpy
+
+    def __enter__(self) -> None:
+        self._saved = take({}, self._torch, self._numpy)
+
+    def __exit__(self, *exc: object) -> None:
+        restore_random_state(self._saved, self._torch, self._numpy)

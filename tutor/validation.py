@@ -1,0 +1,214 @@
+"""Finding every problem in a parsed lesson: schema errors in words, then what a schema can't say.
+
+``find_problems(data, positions)`` returns ``(Position, message)`` pairs; ``tutor.lesson`` adds the
+file name. Messages are written for lesson authors: the field by name, a suggestion when a name is
+close to a known one, never a dump of the schema.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
+
+from tutor.lesson import did_you_mean
+from tutor.yamlsource import Path, Position
+
+_TYPE_WORDS = {
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping of fields",
+    "null": "empty",
+}
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    from tutor.schema import lesson_schema
+
+    return Draft202012Validator(lesson_schema())
+
+
+def find_problems(data: Any, positions: dict[Path, Position]) -> list[tuple[Position, str]]:
+    """Schema problems, then duplicate ids, wrong answers, check arguments and code syntax."""
+    if not isinstance(data, dict):
+        return [(positions.get((), Position(1, 1)), "a lesson must be a mapping with id, title, steps")]
+    problems = [_describe(error, positions) for error in _leaf_errors(data)]
+    if not problems:
+        problems.extend(_semantic_problems(data, positions))
+    return problems
+
+
+def _leaf_errors(data: Any) -> Iterator[ValidationError]:
+    for error in _validator().iter_errors(data):
+        # Combinators (anyOf, if/then) wrap the errors that say what is actually wrong.
+        while error.context:
+            error = best_match(error.context)
+        yield error
+
+
+def _field(path: Path) -> str:
+    named = [p for p in path if isinstance(p, str)]
+    return f"'{named[-1]}'" if named else "the lesson"
+
+
+def _where(path: Path, positions: dict[Path, Position], key: bool = False) -> Position:
+    if key and path + ("<key>",) in positions:
+        return positions[path + ("<key>",)]
+    while path not in positions and path:
+        path = path[:-1]
+    return positions.get(path, Position(1, 1))
+
+
+def _describe(error: ValidationError, positions: dict[Path, Position]) -> tuple[Position, str]:
+    path = tuple(error.absolute_path)
+    kind = error.validator
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if kind == "required":
+        missing = [name for name in schema.get("required", []) if name not in error.instance]
+        what = _owner(path)
+        return _where(path, positions), f"{what} is missing required field '{missing[0]}'"
+    if kind == "additionalProperties":
+        known = list(schema.get("properties", {}))
+        extra = [k for k in error.instance if k not in known][0]
+        where = _where(path + (extra,), positions, key=True)
+        return where, f"unknown field '{extra}'{did_you_mean(str(extra), known)}"
+    if kind == "propertyNames":
+        name = error.instance
+        choices = list(schema.get("enum", []))
+        where = _where(path + (name,), positions, key=True)
+        return where, f"unknown check '{name}'{did_you_mean(str(name), choices)}"
+    if kind in ("minProperties", "maxProperties") and len(path) >= 3 and path[-2] == "checks":
+        return _where(path, positions), "a check is written as one name with its arguments"
+    if kind == "type":
+        wanted = schema.get("type")
+        words = _TYPE_WORDS.get(wanted, str(wanted)) if isinstance(wanted, str) else "valid"
+        return _where(path, positions), f"{_field(path)} must be {words}"
+    if kind == "enum":
+        allowed = ", ".join(repr(v) for v in schema.get("enum", []))
+        return _where(path, positions), f"{_field(path)} must be one of {allowed}"
+    if kind == "minItems":
+        count = schema.get("minItems")
+        noun = "item" if count == 1 else "items"
+        return _where(path, positions), f"{_field(path)} needs at least {count} {noun}"
+    if kind == "minLength":
+        return _where(path, positions), f"{_field(path)} must not be empty"
+    if kind == "pattern":
+        return (
+            _where(path, positions),
+            f"{_field(path)} must start with a letter or digit and use only letters, digits, "
+            "'-', '_' and '.'",
+        )
+    return _where(path, positions), f"{_field(path)}: {error.message}"
+
+
+def _owner(path: Path) -> str:
+    if len(path) >= 2 and path[-2] == "steps":
+        return f"step {path[-1] + 1}"
+    if len(path) >= 2 and path[-2] == "options":
+        return f"option {path[-1] + 1}"
+    return "the lesson" if not path else _field(path)
+
+
+def _semantic_problems(data: dict[str, Any], positions: dict[Path, Position]) -> list[Any]:
+    problems: list[tuple[Position, str]] = []
+    problems.extend(_code_problems(data.get("setup"), ("setup",), positions))
+    seen: dict[str, int] = {}
+    for index, step in enumerate(data["steps"]):
+        here: Path = ("steps", index)
+        step_id = step["id"]
+        if step_id in seen:
+            problems.append(
+                (
+                    positions[here + ("id",)],
+                    f"step id '{step_id}' is used twice (first by step {seen[step_id] + 1})",
+                )
+            )
+        seen.setdefault(step_id, index)
+        problems.extend(_step_problems(step, here, positions))
+    return problems
+
+
+def _step_problems(
+    step: dict[str, Any], here: Path, positions: dict[Path, Position]
+) -> list[tuple[Position, str]]:
+    problems: list[tuple[Position, str]] = []
+    kind = step.get("kind", "code")
+    if kind == "choice":
+        texts = [o if isinstance(o, str) else o["text"] for o in step["options"]]
+        if step["answer"] not in texts:
+            problems.append(
+                (
+                    positions[here + ("answer",)],
+                    f"answer '{step['answer']}' is not one of the options "
+                    f"({', '.join(texts)}){did_you_mean(step['answer'], texts)}",
+                )
+            )
+        for field_name in ("solution", "checks", "given"):
+            if field_name in step:
+                problems.append(
+                    (
+                        _where(here + (field_name,), positions, key=True),
+                        f"'{field_name}' belongs to code steps; a choice step has options and answer",
+                    )
+                )
+    elif "options" in step or "answer" in step:
+        field_name = "options" if "options" in step else "answer"
+        problems.append(
+            (
+                _where(here + (field_name,), positions, key=True),
+                f"'{field_name}' belongs to choice steps: add `kind: choice`",
+            )
+        )
+    for field_name in ("given", "solution"):
+        problems.extend(_code_problems(step.get(field_name), here + (field_name,), positions))
+    for number, item in enumerate(step.get("checks", [])):
+        problems.extend(_check_problems(item, here + ("checks", number), positions))
+    return problems
+
+
+def _check_problems(item: dict[str, Any], here: Path, positions: dict[Path, Position]) -> list[Any]:
+    from tutor.checks import REGISTRY
+
+    ((name, args),) = item.items()
+    spec = REGISTRY[name]
+    if spec.shorthand is None and not isinstance(args, dict):
+        return [(_where(here + (name,), positions), f"check '{name}' takes a mapping of arguments")]
+    problems = []
+    for expression in _expressions(spec.normalise(args)):
+        try:
+            ast.parse(expression, mode="eval")
+        except SyntaxError as error:
+            message = f"check '{name}': {expression!r} is not a Python expression ({error.msg})"
+            problems.append((_where(here + (name,), positions), message))
+    return problems
+
+
+def _expressions(args: dict[str, Any]) -> list[str]:
+    found = []
+    for key in ("expr", "input"):
+        if isinstance(args.get(key), str):
+            found.append(args[key])
+    found.extend(v for v in args.get("inputs", []) if isinstance(v, str))
+    return found
+
+
+def _code_problems(code: Any, path: Path, positions: dict[Path, Position]) -> list[Any]:
+    if not isinstance(code, str) or not code.strip():
+        return []
+    try:
+        compile(code, "<lesson>", "exec")
+    except SyntaxError as error:
+        start = positions[path]
+        # A block scalar (`|`) begins on the line after its indicator.
+        block = code.count("\n") > 0
+        line = start.line + (error.lineno or 1) - (0 if block else 1)
+        return [(Position(line, start.column), f"{_field(path)} is not valid Python: {error.msg}")]
+    return []
