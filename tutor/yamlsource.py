@@ -24,6 +24,8 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 Path = tuple[str | int, ...]
 
+_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
 
 @dataclass(frozen=True)
 class Position:
@@ -54,7 +56,12 @@ def load_with_positions(text: str) -> tuple[Any, dict[Path, Position]]:
         return None, {(): Position(1, 1)}
     positions: dict[Path, Position] = {}
     key_positions: dict[Path, Position] = {}
-    data = _build(root, (), positions, key_positions)
+    try:
+        data = _build(root, (), positions, key_positions)
+    except yaml.MarkedYAMLError as error:  # e.g. a tag the safe loader refuses to construct
+        mark = error.problem_mark or error.context_mark
+        position = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
+        raise YamlSyntaxError(_describe(error), position) from None
     # A key's own position is the better place to point at for "unknown field" errors.
     positions.update({path + ("<key>",): pos for path, pos in key_positions.items()})
     return data, positions
@@ -69,6 +76,8 @@ def _build(
     node: yaml.Node, path: Path, positions: dict[Path, Position], keys: dict[Path, Position]
 ) -> Any:
     positions[path] = Position(node.start_mark.line + 1, node.start_mark.column + 1)
+    if not isinstance(node, yaml.ScalarNode) and node.tag not in _COLLECTION_TAGS:
+        raise YamlSyntaxError(f"the tag {node.tag} is not allowed in a lesson", positions[path])
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:

@@ -1,0 +1,50 @@
+"""Shared fixtures: a private TUTOR_HOME per test, small lessons written inline, one real worker."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tutor.kernel.client import Kernel
+
+
+@pytest.fixture(autouse=True)
+def tutor_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own progress folder; nothing touches the real user's data."""
+    home = tmp_path / "tutor-home"
+    monkeypatch.setenv("TUTOR_HOME", str(home))
+    monkeypatch.setenv("NO_COLOR", "1")
+    return home
+
+
+@pytest.fixture
+def write_lesson(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Write a lesson's YAML (dedented) to a file and return its path."""
+
+    def write(text: str, name: str = "lesson.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture(scope="session")
+def shared_kernel() -> Iterator[Kernel]:
+    """One real worker process for the tests that only need code to run (torch imports once)."""
+    kernel = Kernel(device="cpu")
+    kernel.wait_ready()
+    yield kernel
+    kernel.close()
+
+
+@pytest.fixture
+def kernel(shared_kernel: Kernel) -> Kernel:
+    """The shared worker with a fresh namespace (restarted first if an earlier test killed it)."""
+    if not shared_kernel.alive:
+        shared_kernel.restart()
+    shared_kernel.request({"op": "reset_all"})
+    return shared_kernel

@@ -1,0 +1,78 @@
+"""Finding lessons: the built-in ones shipped in the package, or a YAML file named by path.
+
+    find_lesson("lesson1")             # -> the built-in lessons/lesson1.yaml
+    find_lesson("./my_lesson.yaml")    # -> that file
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from tutor.lesson import Lesson, LessonError, load_lesson
+from tutor.progress import ProgressStore
+
+
+class LessonNotFound(Exception):
+    """No built-in lesson has that id and no file has that path."""
+
+
+def builtin_dir() -> Path:
+    """Where the built-in lessons are, installed or in a source checkout."""
+    return Path(str(resources.files("tutor.lessons")))
+
+
+def builtin_paths() -> list[Path]:
+    return sorted(builtin_dir().glob("*.yaml"), key=_natural)
+
+
+def _natural(path: Path) -> tuple[str, int]:
+    stem = path.stem.rstrip("0123456789")
+    number = path.stem[len(stem) :]
+    return stem, int(number) if number else 0
+
+
+def find_lesson_path(name: str) -> Path:
+    candidate = Path(name).expanduser()
+    if candidate.suffix in (".yaml", ".yml") or candidate.exists():
+        if not candidate.is_file():
+            raise LessonNotFound(f"no lesson file at {name}")
+        return candidate
+    builtin = builtin_dir() / f"{name}.yaml"
+    if builtin.is_file():
+        return builtin
+    known = ", ".join(p.stem for p in builtin_paths())
+    raise LessonNotFound(f"no lesson called '{name}' (built-in lessons: {known})")
+
+
+def find_lesson(name: str) -> Lesson:
+    return load_lesson(find_lesson_path(name))
+
+
+def builtin_lessons() -> list[Lesson]:
+    """Every built-in lesson that loads (a broken one is reported by ``tutor validate``)."""
+    lessons = []
+    for path in builtin_paths():
+        try:
+            lessons.append(load_lesson(path))
+        except LessonError:
+            continue
+    return lessons
+
+
+def lesson_rows(store: ProgressStore) -> list[tuple[str, str, str]]:
+    """(id, title, progress) for each built-in lesson, e.g. ("lesson1", "Tensors", "3/14 done")."""
+    from tutor.session import DONE, SKIPPED
+
+    rows = []
+    for lesson in builtin_lessons():
+        records = store.load(lesson.id)
+        done = sum(1 for r in records.values() if r.status == DONE)
+        skipped = sum(1 for r in records.values() if r.status == SKIPPED)
+        text = f"{done}/{len(lesson.steps)} done"
+        if skipped:
+            text += f", {skipped} skipped"
+        if not records:
+            text = f"not started ({len(lesson.steps)} steps)"
+        rows.append((lesson.id, lesson.title, text))
+    return rows

@@ -1,0 +1,244 @@
+"""The ``tutor`` command: a thin layer that parses arguments and calls the core.
+
+Every failure a user can cause ends in one clear line and an exit status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(
+    name="tutor",
+    help="A terminal tutor that teaches PyTorch. Start with: tutor start lesson1",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+DeviceOption = Annotated[
+    str, typer.Option("--device", help="Where learner code runs: auto (CUDA, then MPS, then CPU), cpu, cuda, mps.")
+]
+
+
+def fail(message: str, status: int = 1) -> typer.Exit:
+    typer.echo(f"tutor: {message}", err=True)
+    return typer.Exit(status)
+
+
+def _plain_output(plain: bool) -> bool:
+    return plain or bool(os.environ.get("NO_COLOR")) or not sys.stdout.isatty()
+
+
+def _open_store():  # type: ignore[no-untyped-def]
+    from tutor.progress import SQLiteStore, StoreError, default_store_path
+
+    try:
+        return SQLiteStore(default_store_path())
+    except StoreError as error:
+        raise fail(str(error)) from None
+
+
+@app.command()
+def start(
+    lesson: Annotated[Optional[str], typer.Argument(help="A lesson id (lesson1) or a YAML file.")] = None,
+    device: DeviceOption = "auto",
+    plain: Annotated[bool, typer.Option("--plain", help="No colour, no full-screen features.")] = False,
+) -> None:
+    """Take a lesson: read a step, type Python, get feedback. Progress is saved as you go."""
+    from tutor.kernel.client import Kernel
+
+    if device not in ("auto", "cpu", "cuda", "mps") and not device.startswith("cuda:"):
+        raise fail(f"unknown device '{device}': use auto, cpu, cuda or mps", 2)
+    plain_output = _plain_output(plain)
+    env = dict(os.environ, TUTOR_COLOR="0" if plain_output else "1")
+    kernel = Kernel(device=device, env=env)  # torch imports in the worker while the lesson loads
+    try:
+        status = _run_lesson(lesson, kernel, plain_output)
+    finally:
+        kernel.close()
+    raise typer.Exit(status)
+
+
+def _run_lesson(name: str | None, kernel, plain: bool) -> int:  # type: ignore[no-untyped-def]
+    from tutor.catalog import LessonNotFound, find_lesson
+    from tutor.engine import Tutor
+    from tutor.kernel.client import WorkerDied, WorkerUnavailable
+    from tutor.lesson import LessonError
+    from tutor.render import Screen, make_console
+
+    store = _open_store()
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    if name is None:
+        name = _choose_lesson(store, interactive)
+        if name is None:
+            return 0
+    try:
+        lesson = find_lesson(name)
+    except LessonNotFound as error:
+        raise fail(str(error), 2) from None
+    except LessonError as error:
+        for problem in error.problems:
+            typer.echo(str(problem), err=True)
+        raise fail(f"{name} is not a valid lesson; fix the lines above") from None
+    screen = Screen(make_console(plain), plain=plain)
+    tutor = Tutor(lesson, store, kernel, on_output=screen.output)
+    try:
+        if interactive and not plain:
+            from tutor.repl import run_repl
+
+            return run_repl(tutor, screen)
+        from tutor.console import ConsoleFrontEnd
+
+        return ConsoleFrontEnd(tutor, screen, echo=not sys.stdin.isatty()).run(sys.stdin)
+    except WorkerUnavailable as error:
+        raise fail(str(error)) from None
+    except WorkerDied as died:
+        raise fail(f"{died.how} and could not be restarted; your progress is saved") from None
+
+
+def _choose_lesson(store, interactive: bool) -> str | None:  # type: ignore[no-untyped-def]
+    """The last lesson taken, else the lesson menu (interactive) or the first lesson."""
+    from tutor.catalog import builtin_paths
+
+    place = store.last_place()
+    if place is not None:
+        return place.source or place.lesson
+    if interactive:
+        from tutor.repl import choose_lesson_menu
+
+        return choose_lesson_menu(store)
+    paths = builtin_paths()
+    return paths[0].stem if paths else None
+
+
+@app.command("list")
+def list_lessons() -> None:
+    """List the built-in lessons with your progress."""
+    from tutor.catalog import lesson_rows
+    from tutor.render import Screen, make_console
+
+    rows = lesson_rows(_open_store())
+    Screen(make_console(_plain_output(False))).lesson_table(rows)
+
+
+@app.command()
+def progress(
+    lesson: Annotated[Optional[str], typer.Argument(help="One lesson id; all lessons if omitted.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Show your progress, per lesson and step."""
+    from tutor.catalog import LessonNotFound, builtin_lessons, find_lesson
+    from tutor.lesson import LessonError
+    from tutor.reports import progress_report
+
+    store = _open_store()
+    try:
+        lessons = [find_lesson(lesson)] if lesson else builtin_lessons()
+    except (LessonNotFound, LessonError) as error:
+        raise fail(str(error), 2) from None
+    report = progress_report(lessons, store)
+    if as_json:
+        typer.echo(json.dumps(report, indent=2))
+        return
+    for entry in report:
+        done = sum(1 for s in entry["steps"] if s["status"] == "done")
+        typer.echo(f"{entry['lesson']}: {done}/{len(entry['steps'])} steps complete")
+        for s in entry["steps"]:
+            typer.echo(f"  {s['status']:8} {s['id']}  (attempts {s['attempts']}, hints {s['hints_used']})")
+
+
+@app.command()
+def reset(
+    lesson: Annotated[str, typer.Argument(help="The lesson id whose progress to clear.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Clear your progress in one lesson."""
+    from tutor.catalog import LessonNotFound, find_lesson
+    from tutor.lesson import LessonError
+
+    try:
+        lesson_id = find_lesson(lesson).id
+    except LessonNotFound as error:
+        raise fail(str(error), 2) from None
+    except LessonError:
+        lesson_id = lesson
+    if not yes and sys.stdin.isatty() and not typer.confirm(f"Clear all progress in {lesson_id}?"):
+        raise typer.Exit(1)
+    _open_store().reset(lesson_id)
+    typer.echo(f"Progress in {lesson_id} cleared.")
+
+
+@app.command()
+def validate(paths: Annotated[list[Path], typer.Argument(help="Lesson YAML files.")]) -> None:
+    """Check lesson files against the schema; print each problem as file:line:col: message."""
+    from tutor.lesson import validate_file
+
+    problems = [problem for path in paths for problem in validate_file(path)]
+    for problem in problems:
+        typer.echo(str(problem))
+    if problems:
+        raise typer.Exit(1)
+    typer.echo(f"{len(paths)} lesson file{'s' if len(paths) != 1 else ''} valid.")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of lesson files (for editors' YAML plugins)."""
+    from tutor.schema import lesson_schema
+
+    typer.echo(json.dumps(lesson_schema(), indent=2))
+
+
+@app.command("test")
+def test_lessons(
+    lessons: Annotated[Optional[list[str]], typer.Argument(help="Lesson ids or YAML files; all built-in if omitted.")] = None,
+    device: DeviceOption = "auto",
+) -> None:
+    """Run each step's solution through its checks (must pass) and an empty attempt (must fail)."""
+    from tutor.catalog import LessonNotFound, builtin_paths, find_lesson
+    from tutor.kernel.client import Kernel
+    from tutor.lesson import LessonError
+    from tutor.lessontest import test_lesson
+
+    names = lessons or [p.stem for p in builtin_paths()]
+    kernel = Kernel(device=device)
+    failures = 0
+    try:
+        for name in names:
+            try:
+                lesson = find_lesson(name)
+            except (LessonNotFound, LessonError) as error:
+                typer.echo(f"{name}: {error}")
+                failures += 1
+                continue
+            report = test_lesson(lesson, kernel)
+            for step in report.steps:
+                mark = "ok  " if step.ok else "FAIL"
+                typer.echo(f"{mark} {lesson.id}/{step.step_id}" + (f": {step.problem}" if step.problem else ""))
+            if report.problem:
+                typer.echo(f"FAIL {lesson.id}: {report.problem}")
+            failures += 0 if report.ok else 1
+            passed = sum(1 for s in report.steps if s.ok)
+            typer.echo(f"{lesson.id}: {passed}/{len(lesson.steps)} steps pass")
+    finally:
+        kernel.close()
+    if failures:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,149 @@
+"""The learner's ``%`` commands, shared by the piped console and the REPL.
+
+    outcome = run_command("%hint", tutor, screen)
+    outcome.quit          # the learner asked to leave
+    outcome.step_changed  # the front end should show the (new) current step
+
+Each command is a small function with a one-line docstring; ``COMMANDS`` maps names to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tutor.engine import Tutor
+from tutor.lesson import did_you_mean
+from tutor.render import Screen
+
+
+@dataclass(frozen=True)
+class CommandOutcome:
+    quit: bool = False
+    step_changed: bool = False
+
+
+NOTHING = CommandOutcome()
+Command = Callable[[Tutor, Screen], CommandOutcome]
+
+
+def hint(tutor: Tutor, screen: Screen) -> CommandOutcome:
+    """Show the next hint."""
+    if tutor.session.finished:
+        screen.message("The lesson is complete; there are no hints left to give.")
+        return NOTHING
+    text = tutor.hint()
+    screen.hint(text, tutor.session.record.hints_used, len(tutor.session.step.hints))
+    return NOTHING
+
+
+def solution(tutor: Tutor, screen: Screen) -> CommandOutcome:
+    """Show the step's solution (the step is marked as shown)."""
+    if tutor.session.finished:
+        return NOTHING
+    screen.solution(tutor.solution())
+    screen.message("Type or paste it to complete the step, or `%skip`.", "dim")
+    return NOTHING
+
+
+def skip(tutor: Tutor, screen: Screen) -> CommandOutcome:
+    """Skip this step; its solution runs so later steps have what they need."""
+    if tutor.session.finished:
+        return NOTHING
+    note = tutor.skip()
+    screen.message(note or "Skipped. The step's solution ran, so the next steps can build on it.", "dim")
+    return CommandOutcome(step_changed=True)
+
+
+def back(tutor: Tutor, screen: Screen) -> CommandOutcome:
+    """Go back one step."""
+    if not tutor.back():
+        screen.message("This is the first step.")
+        return NOTHING
+    return CommandOutcome(step_changed=True)
+
+
+def next_step(tutor: Tutor, screen: Screen) -> CommandOutcome:
+    """Go to the next step once this one is done."""
+    if tutor.go_next():
+        return CommandOutcome(step_changed=True)
+    if tutor.session.finished:
+        screen.message("This is the end of the lesson.")
+    else:
+        screen.message("Finish this step first, or use `%skip` to move on without it.")
+    return NOTHING
+
+
+def reset(tutor: Tutor, screen: Screen) -> CommandOutcome:
+    """Put this step's variables back as they were when it began."""
+    note = tutor.reset_step()
+    screen.message(note or "Variables are back as they were at the start of this step.", "dim")
+    return NOTHING
+
+
+def restart(tutor: Tutor, screen: Screen) -> CommandOutcome:
+    """Start a fresh worker and rebuild the lesson up to this step."""
+    screen.message("Starting a fresh worker…", "dim")
+    tutor.restart_worker()
+    screen.message("Ready: the lesson's state is rebuilt up to this step.", "dim")
+    return NOTHING
+
+
+def variables(tutor: Tutor, screen: Screen) -> CommandOutcome:
+    """Show a table of your variables."""
+    screen.variables(tutor.variables())
+    return NOTHING
+
+
+def show_step(tutor: Tutor, screen: Screen) -> CommandOutcome:
+    """Show this step's text again."""
+    if not tutor.session.finished:
+        screen.step(tutor.lesson, tutor.session.index, tutor.device)
+    return NOTHING
+
+
+def lessons(tutor: Tutor, screen: Screen) -> CommandOutcome:
+    """List the lessons and your progress."""
+    from tutor.catalog import lesson_rows
+
+    screen.lesson_table(lesson_rows(tutor.store))
+    return NOTHING
+
+
+def help_(tutor: Tutor, screen: Screen) -> CommandOutcome:
+    """List the commands."""
+    screen.help()
+    return NOTHING
+
+
+def quit_(tutor: Tutor, screen: Screen) -> CommandOutcome:
+    """Leave the tutor; progress is kept."""
+    return CommandOutcome(quit=True)
+
+
+COMMANDS: dict[str, Command] = {
+    "hint": hint,
+    "solution": solution,
+    "skip": skip,
+    "back": back,
+    "next": next_step,
+    "reset": reset,
+    "restart": restart,
+    "vars": variables,
+    "step": show_step,
+    "lessons": lessons,
+    "help": help_,
+    "quit": quit_,
+    "exit": quit_,
+}
+
+
+def run_command(line: str, tutor: Tutor, screen: Screen) -> CommandOutcome:
+    """Run a ``%name`` line; an unknown name gets a suggestion, never an error."""
+    name = line.strip().lstrip("%").split()[0].lower() if line.strip().lstrip("%") else ""
+    command = COMMANDS.get(name)
+    if command is None:
+        suggestion = did_you_mean(name, list(COMMANDS))
+        screen.message(f"Unknown command `%{name}`{suggestion}. `%help` lists the commands.")
+        return NOTHING
+    return command(tutor, screen)

@@ -1,0 +1,363 @@
+"""The tutor's core loop, shared by every front end: a session, the worker, the progress store.
+
+    tutor = Tutor(lesson, store, Kernel(), on_output=print_chunk)
+    tutor.prepare()                  # worker ready, lesson setup run, earlier steps replayed
+    tutor.enter_step()               # the current step's given code runs (its output streams)
+    result = tutor.submit("y = activation(torch.sum(features * weights) + bias)")
+    result.feedback.passed           # -> True; the session has moved to the next step
+
+Nothing here prints: results are plain data that ``tutor.console`` and ``tutor.repl`` render.
+If the worker dies, the tutor starts a new one, rebuilds the step's state and says so in the
+result (``restarted``); no progress is lost.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tutor.checks.base import Verdict, failed
+from tutor.kernel.client import Kernel, OutputCallback, WorkerDied
+from tutor.lesson import Lesson, Step
+from tutor.progress import ProgressStore
+from tutor.session import DONE, Session
+
+
+@dataclass
+class RunResult:
+    """What running some code in the worker did."""
+
+    ok: bool = True
+    error: str = ""
+    explanation: list[str] = field(default_factory=list)
+    interrupted: bool = False
+    exit_code: int | None = None
+    output: str = ""
+    hidden_lines: int = 0
+    restarted: str = ""  # why the worker was restarted while running this, if it was
+
+    @classmethod
+    def from_reply(cls, reply: dict[str, Any]) -> RunResult:
+        return cls(
+            ok=bool(reply.get("ok", True)),
+            error=reply.get("error", ""),
+            explanation=list(reply.get("explanation", [])),
+            interrupted=bool(reply.get("interrupted", False)),
+            exit_code=reply.get("exit_code"),
+            output=reply.get("output", ""),
+            hidden_lines=int(reply.get("hidden_lines", 0)),
+        )
+
+
+@dataclass
+class Feedback:
+    """The step's checks on the learner's work. ``shown`` is False for an unrelated exploration."""
+
+    verdicts: list[Verdict]
+    passed: bool
+    shown: bool
+    notes: list[str] = field(default_factory=list)
+    explanation: str = ""
+
+
+@dataclass
+class Submission:
+    run: RunResult
+    feedback: Feedback | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.feedback is not None and self.feedback.passed
+
+
+@dataclass
+class ChoiceResult:
+    passed: bool
+    message: str
+    matched: str = ""
+
+
+class Tutor:
+    """One lesson being taken: the session, its worker and where progress is saved."""
+
+    def __init__(
+        self,
+        lesson: Lesson,
+        store: ProgressStore,
+        kernel: Kernel,
+        on_output: OutputCallback | None = None,
+    ) -> None:
+        self.lesson = lesson
+        self.store = store
+        self.kernel = kernel
+        self.on_output = on_output
+        self.session = Session(lesson, store.load(lesson.id))
+        self.resumed = self.session.started
+        self._step_output: list[str] = []
+        self._input_number = 0
+
+    # -- worker state ------------------------------------------------------------------------
+
+    @property
+    def device(self) -> str:
+        return self.kernel.wait_ready().device
+
+    def prepare(self) -> None:
+        """Wait for the worker, run the lesson's setup and replay the steps before this one."""
+        self.kernel.wait_ready()
+        self._rebuild_before_current()
+
+    def _rebuild_before_current(self) -> None:
+        self._request({"op": "reset_all"})
+        if self.lesson.setup:
+            self._exec(self.lesson.setup, "<setup>", quiet=True)
+        for index in range(min(self.session.index, len(self.lesson.steps))):
+            self._replay_step(index)
+
+    def _replay_step(self, index: int) -> None:
+        step, record = self.lesson.steps[index], self.session.records[index]
+        self._begin(step, quiet=True)
+        if step.is_choice:
+            return
+        replayed = [self._exec(code, f"<replay {step.id}>", quiet=True) for code in record.code]
+        if record.status != DONE or not all(r.ok for r in replayed):
+            self._exec(step.solution, f"<solution {step.id}>", quiet=True)
+
+    def _begin(self, step: Step, quiet: bool) -> RunResult:
+        reply = self._request(
+            {"op": "begin_step", "given": step.given, "seed": step.seed, "quiet": quiet,
+             "filename": f"<given {step.id}>"},
+            None if quiet else self.on_output,
+        )
+        return RunResult.from_reply(reply)
+
+    def _exec(self, code: str, filename: str, quiet: bool = False) -> RunResult:
+        reply = self._request(
+            {"op": "exec", "code": code, "filename": filename, "quiet": quiet},
+            None if quiet else self.on_output,
+        )
+        return RunResult.from_reply(reply)
+
+    def _request(self, message: dict[str, Any], on_output: OutputCallback | None = None) -> dict[str, Any]:
+        return self.kernel.request(message, on_output)
+
+    def _recover(self, how: str) -> str:
+        """Start a new worker and rebuild the current step's state; return what to tell the learner."""
+        self.kernel.restart()
+        self._rebuild_before_current()
+        if not self.session.finished:
+            self._begin(self.session.step, quiet=True)
+            for code in self.session.record.code:
+                self._exec(code, "<replay>", quiet=True)
+        return f"{how}. A new worker was started and this step's state rebuilt; no progress was lost."
+
+    def _guarded(self, action: Callable[[], Any]) -> tuple[Any, str]:
+        """Run ``action``; if the worker dies meanwhile, recover and report how."""
+        try:
+            return action(), ""
+        except WorkerDied as died:
+            return None, self._recover(died.how)
+
+    # -- steps -------------------------------------------------------------------------------
+
+    def enter_step(self) -> RunResult:
+        """Start the current step: its seed and given code run, and its starting state is kept."""
+        self._step_output = []
+        self._save_place()
+        result, restarted = self._guarded(lambda: self._begin(self.session.step, quiet=False))
+        if restarted:
+            return RunResult(ok=False, restarted=restarted)
+        for code in self.session.record.code:  # resuming mid-step: the learner's inputs so far
+            self._exec(code, "<replay>", quiet=True)
+        return result
+
+    def submit(self, code: str) -> Submission:
+        """Run the learner's input; for a code step, judge it with the step's checks."""
+        self._input_number += 1
+        filename = f"<input-{self._input_number}>"
+        run, restarted = self._guarded(lambda: self._exec(code, filename))
+        if restarted:
+            return Submission(RunResult(ok=False, restarted=restarted))
+        if not run.ok or run.exit_code is not None or self.session.finished:
+            return Submission(run)
+        self.session.record_input(code)
+        self._step_output.append(run.output)
+        self._save_step()
+        if self.session.step.is_choice:
+            return Submission(run)
+        feedback, restarted = self._guarded(lambda: self._judge(code))
+        if restarted:
+            run.restarted = restarted
+            return Submission(run)
+        return Submission(run, feedback)
+
+    def _judge(self, latest: str) -> Feedback:
+        step = self.session.step
+        reply = self._request(
+            {
+                "op": "check",
+                "checks": [(c.name, c.args) for c in step.checks],
+                "solution": step.solution,
+                "code": "\n".join(self.session.record.code),
+                "output": "".join(self._step_output),
+            }
+        )
+        if "verdicts" not in reply:  # the checking machinery itself failed
+            verdicts = [failed("The checks could not run", reply.get("error", ""))]
+            return Feedback(verdicts, passed=False, shown=True)
+        verdicts: list[Verdict] = reply["verdicts"]
+        passed = bool(verdicts) and all(v.passed for v in verdicts)
+        shown = passed or touches(latest, step_targets(step))
+        if shown:
+            self.session.record_attempt(passed)
+            self._save_step()
+        feedback = Feedback(verdicts, passed, shown, notes=list(reply.get("shadowed", [])))
+        if passed:
+            feedback.explanation = step.explanation
+            self.session.advance()
+            self._save_place()
+        return feedback
+
+    def answer(self, text: str) -> ChoiceResult:
+        """Answer a choice step with an option's text or its number."""
+        step = self.session.step
+        option = match_option(step, text)
+        if option is None:
+            choices = "; ".join(f"{n}) {o.text}" for n, o in enumerate(step.options, start=1))
+            return ChoiceResult(False, f"Answer with one of the options or its number: {choices}")
+        self.session.record.answer = option.text
+        passed = option.text == step.answer
+        self.session.record_attempt(passed)
+        self._save_step()
+        if passed:
+            message = step.explanation or option.why
+            self.session.advance()
+            self._save_place()
+            return ChoiceResult(True, message, option.text)
+        why = option.why or "Have another look at the step's text."
+        return ChoiceResult(False, f"`{option.text}` is not the answer. {why}", option.text)
+
+    # -- learner commands --------------------------------------------------------------------
+
+    def hint(self) -> str | None:
+        text = self.session.next_hint()
+        self._save_step()
+        return text
+
+    def solution(self) -> str:
+        text = self.session.show_solution()
+        self._save_step()
+        return text
+
+    def skip(self) -> str:
+        """Mark the step skipped and run its solution quietly, so later steps have its names."""
+        step = self.session.step
+        if not step.is_choice and self.session.record.status != DONE:
+            _, restarted = self._guarded(lambda: self._exec(step.solution, f"<solution {step.id}>", quiet=True))
+            if restarted:
+                return restarted
+        self.session.skip()
+        self._save_step(self.session.records[self.session.index - 1], step)
+        self._save_place()
+        return ""
+
+    def back(self) -> bool:
+        moved = self.session.back()
+        self._save_place()
+        return moved
+
+    def go_next(self) -> bool:
+        moved = self.session.go_next()
+        self._save_place()
+        return moved
+
+    def reset_step(self) -> str:
+        """Put the namespace back as it was when this step began."""
+        _, restarted = self._guarded(lambda: self._request({"op": "reset_step"}))
+        self._step_output = []
+        return restarted
+
+    def restart_worker(self) -> None:
+        """A fresh worker, with the lesson's state rebuilt up to this step."""
+        self._recover("Restarted on request")
+
+    def variables(self) -> list[dict[str, str]]:
+        rows, _ = self._guarded(lambda: self._request({"op": "vars"}).get("rows", []))
+        return rows or []
+
+    def complete(self, source: str) -> list[tuple[str, str, str]]:
+        try:
+            return self.kernel.request({"op": "complete", "source": source}).get("completions", [])
+        except WorkerDied:
+            return []
+
+    def progress_line(self) -> str:
+        return f"{self.lesson.id}: {self.session.count(DONE)}/{len(self.lesson.steps)} steps complete"
+
+    def close(self) -> None:
+        self.kernel.close()
+
+    # -- persistence -------------------------------------------------------------------------
+
+    def _save_step(self, record: Any = None, step: Step | None = None) -> None:
+        if step is None:
+            if self.session.finished:
+                return
+            step, record = self.session.step, self.session.record
+        self.store.save_step(self.lesson.id, step.id, record)
+
+    def _save_place(self) -> None:
+        position = "" if self.session.finished else self.session.step.id
+        source = str(self.lesson.source or "")
+        self.store.save_place(self.lesson.id, position, source)
+
+
+def step_targets(step: Step) -> set[str]:
+    """The learner names a step's checks look at."""
+    from tutor.checks import REGISTRY
+
+    names: set[str] = set()
+    for call in step.checks:
+        spec = REGISTRY.get(call.name)
+        if spec is not None:
+            names.update(n.split(".")[0].split("[")[0] for n in spec.target_names(call.args))
+    return names
+
+
+def touches(code: str, targets: set[str]) -> bool:
+    """Whether an input mentions any of ``targets`` (an unrelated exploration does not)."""
+    if not targets:
+        return True
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return False
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).split(".")[0])
+    return bool(names & targets)
+
+
+def match_option(step: Step, text: str) -> Any:
+    """The option ``text`` names: its number, or its text ignoring case, backticks and ``()``."""
+    answer = text.strip().strip("`'\"").strip()
+    if answer.isdigit():
+        number = int(answer)
+        return step.options[number - 1] if 1 <= number <= len(step.options) else None
+    wanted = _normalise_option(answer)
+    for option in step.options:
+        if _normalise_option(option.text) == wanted:
+            return option
+    return None
+
+
+def _normalise_option(text: str) -> str:
+    text = text.strip().strip("`").strip().lower()
+    return text[:-2] if text.endswith("()") else text
