@@ -14,7 +14,9 @@ from tutor.kernel.client import Kernel, WorkerDied
 
 def run(kernel: Kernel, code: str) -> tuple[dict, list[tuple[str, str]]]:
     chunks: list[tuple[str, str]] = []
-    reply = kernel.request({"op": "exec", "code": code}, on_output=lambda s, t: chunks.append((s, t)))
+    reply = kernel.request(
+        {"op": "exec", "code": code}, on_output=lambda s, t: chunks.append((s, t))
+    )
     return reply, chunks
 
 
@@ -33,7 +35,10 @@ def test_printed_lines_stream_before_the_code_finishes(kernel: Kernel) -> None:
     arrivals: list[float] = []
     start = time.perf_counter()
     kernel.request(
-        {"op": "exec", "code": "import time\nfor i in range(3):\n    print(i)\n    time.sleep(0.2)"},
+        {
+            "op": "exec",
+            "code": "import time\nfor i in range(3):\n    print(i)\n    time.sleep(0.2)",
+        },
         on_output=lambda s, t: arrivals.append(time.perf_counter() - start),
     )
     assert len(arrivals) == 3
@@ -48,13 +53,17 @@ def test_long_output_is_cut_with_a_count_of_what_was_hidden(kernel: Kernel) -> N
 
 
 def test_an_error_shows_only_the_learners_own_frames(kernel: Kernel) -> None:
-    reply, _ = run(kernel, "import torch\ndef f(a):\n    return torch.mm(a, a)\nf(torch.ones(1, 5))")
+    reply, _ = run(
+        kernel, "import torch\ndef f(a):\n    return torch.mm(a, a)\nf(torch.ones(1, 5))"
+    )
     assert not reply["ok"]
     error = reply["error"]
     assert error.startswith("Traceback (most recent call last):")
     assert 'File "<input>", line 4' in error and 'File "<input>", line 3, in f' in error
     assert "site-packages" not in error and "torch/" not in error
-    assert error.splitlines()[-1].startswith("RuntimeError: mat1 and mat2 shapes cannot be multiplied")
+    assert error.splitlines()[-1].startswith(
+        "RuntimeError: mat1 and mat2 shapes cannot be multiplied"
+    )
 
 
 def test_a_syntax_error_is_reported_without_running_anything(kernel: Kernel) -> None:
@@ -155,7 +164,9 @@ def test_completion_sees_the_live_namespace(kernel: Kernel) -> None:
     run(kernel, "import torch\nfeatures = torch.ones(1, 5)")
     names = {c[1] for c in kernel.request({"op": "complete", "source": "torch.ra"})["completions"]}
     assert {"rand", "randn", "randn_like"} <= names
-    names = {c[1] for c in kernel.request({"op": "complete", "source": "features.vi"})["completions"]}
+    names = {
+        c[1] for c in kernel.request({"op": "complete", "source": "features.vi"})["completions"]
+    }
     assert "view" in names
 
 

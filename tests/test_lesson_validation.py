@@ -46,34 +46,127 @@ def test_shorthand_check_arguments_are_normalised(write_lesson) -> None:  # type
 
 # Each broken lesson: what to change in GOOD (or a whole text), and the one problem expected.
 CATALOGUE = [
-    ("yaml-syntax", GOOD.replace("[3]}", "[3]"), "10:7: YAML syntax: while parsing a flow mapping, did not find expected ',' or '}'"),
-    ("duplicate-key", GOOD.replace("    hints:", "    text: again\n    hints:"), "11:5: duplicate key 'text' (first at line 7)"),
-    ("not-a-mapping", "- just\n- a list\n", "1:1: a lesson must be a mapping with id, title, steps"),
+    (
+        "yaml-syntax",
+        GOOD.replace("[3]}", "[3]"),
+        "10:5: YAML syntax: while parsing a flow mapping started at 9:17, did not find expected ',' or '}'",
+    ),
+    (
+        "duplicate-key",
+        GOOD.replace("    hints:", "    text: again\n    hints:"),
+        "10:5: YAML syntax: duplicate key 'text' (first at line 6)",
+    ),
+    (
+        "not-a-mapping",
+        "- just\n- a list\n",
+        "1:1: a lesson must be a mapping with id, title, steps",
+    ),
     ("empty-file", "", "1:1: a lesson must be a mapping with id, title, steps"),
-    ("missing-title", GOOD.replace("title: Demo\n", ""), "1:1: the lesson is missing required field 'title'"),
+    (
+        "missing-title",
+        GOOD.replace("title: Demo\n", ""),
+        "1:1: the lesson is missing required field 'title'",
+    ),
     ("no-steps", "id: demo\ntitle: Demo\nsteps: []\n", "3:8: 'steps' needs at least 1 item"),
-    ("step-without-text", GOOD.replace("    text: Make `x`, a tensor of three ones.\n", ""), "5:5: step 1 is missing required field 'text'"),
-    ("misspelt-field", GOOD.replace("    hints:", "    hint:"), "10:5: unknown field 'hint' (did you mean 'hints'?)"),
-    ("unknown-check", GOOD.replace("- tensor:", "- tensr:"), "9:9: unknown check 'tensr' (did you mean 'tensor'?)"),
-    ("unknown-check-argument", GOOD.replace("shape: [3]", "shap: [3]"), "9:28: unknown field 'shap' (did you mean 'shape'?)"),
-    ("wrong-argument-type", GOOD.replace("shape: [3]", "shape: three"), "9:35: 'shape' must be a list"),
-    ("code-step-without-solution", GOOD.replace("    solution: x = torch.ones(3)\n", ""), "5:5: step 1 is missing required field 'solution'"),
-    ("choice-without-options", GOOD.replace("    options: [view, {text: resize_, why: \"The underscore marks in-place methods.\"}]\n", ""), "11:5: step 2 is missing required field 'options'"),
-    ("answer-not-an-option", GOOD.replace("answer: resize_", "answer: resize"), "15:13: answer 'resize' is not one of the options (view, resize_) (did you mean 'resize_'?)"),
-    ("duplicate-step-id", GOOD.replace("id: pick", "id: make-x"), "11:9: step id 'make-x' is used twice (first by step 1)"),
-    ("solution-syntax-error", GOOD.replace("solution: x = torch.ones(3)", "solution: |\n      x = torch.ones(3)\n      y = (x"), "9:15: 'solution' is not valid Python: '(' was never closed"),
-    ("unknown-kind", GOOD.replace("kind: choice", "kind: quiz"), "12:11: 'kind' must be one of 'code', 'choice'"),
-    ("bad-step-id", GOOD.replace("id: pick", "id: \"pick one\""), "11:9: 'id' must start with a letter or digit and use only letters, digits, '-', '_' and '.'"),
-    ("hints-not-a-list", GOOD.replace('hints: ["`torch.ones` takes a size."]', "hints: use torch.ones"), "10:12: 'hints' must be a list"),
-    ("two-checks-in-one-item", GOOD.replace("- tensor: {name: x, shape: [3]}", "- {defined: x, callable: x}"), "9:9: a check is written as one name with its arguments"),
-    ("bad-check-expression", GOOD.replace("- tensor: {name: x, shape: [3]}", "- function: {name: f, inputs: ['torch.ones(3']}"), "9:19: check 'function': 'torch.ones(3' is not a Python expression ('(' was never closed)"),
-    ("solution-on-a-choice-step", GOOD.replace("    answer: resize_", "    answer: resize_\n    solution: x = 1"), "16:5: 'solution' belongs to code steps; a choice step has options and answer"),
-    ("options-on-a-code-step", GOOD.replace("    hints: [", "    answer: x\n    hints: ["), "10:5: 'answer' belongs to choice steps: add `kind: choice`"),
+    (
+        "step-without-text",
+        GOOD.replace("    text: Make `x`, a tensor of three ones.\n", ""),
+        "5:5: step 1 is missing required field 'text'",
+    ),
+    (
+        "misspelt-field",
+        GOOD.replace("    hints:", "    hint:"),
+        "10:5: unknown field 'hint' (did you mean 'hints'?)",
+    ),
+    (
+        "unknown-check",
+        GOOD.replace("- tensor:", "- tensr:"),
+        "9:9: unknown check 'tensr' (did you mean 'tensor'?)",
+    ),
+    (
+        "unknown-check-argument",
+        GOOD.replace("shape: [3]", "shap: [3]"),
+        "9:27: unknown field 'shap' (did you mean 'shape'?)",
+    ),
+    (
+        "wrong-argument-type",
+        GOOD.replace("shape: [3]", "shape: three"),
+        "9:34: 'shape' must be a list",
+    ),
+    (
+        "code-step-without-solution",
+        GOOD.replace("    solution: x = torch.ones(3)\n", ""),
+        "5:5: step 1 is missing required field 'solution'",
+    ),
+    (
+        "choice-without-options",
+        GOOD.replace(
+            '    options: [view, {text: resize_, why: "The underscore marks in-place methods."}]\n',
+            "",
+        ),
+        "11:5: step 2 is missing required field 'options'",
+    ),
+    (
+        "answer-not-an-option",
+        GOOD.replace("answer: resize_", "answer: resize"),
+        "15:13: answer 'resize' is not one of the options (view, resize_) (did you mean 'resize_'?)",
+    ),
+    (
+        "duplicate-step-id",
+        GOOD.replace("id: pick", "id: make-x"),
+        "11:9: step id 'make-x' is used twice (first by step 1)",
+    ),
+    (
+        "solution-syntax-error",
+        GOOD.replace(
+            "solution: x = torch.ones(3)", "solution: |\n      x = torch.ones(3)\n      y = (x"
+        ),
+        "9:15: 'solution' is not valid Python: '(' was never closed",
+    ),
+    (
+        "unknown-kind",
+        GOOD.replace("kind: choice", "kind: quiz"),
+        "12:11: 'kind' must be one of 'code', 'choice'",
+    ),
+    (
+        "bad-step-id",
+        GOOD.replace("id: pick", 'id: "pick one"'),
+        "11:9: 'id' must start with a letter or digit and use only letters, digits, '-', '_' and '.'",
+    ),
+    (
+        "hints-not-a-list",
+        GOOD.replace('hints: ["`torch.ones` takes a size."]', "hints: use torch.ones"),
+        "10:12: 'hints' must be a list",
+    ),
+    (
+        "two-checks-in-one-item",
+        GOOD.replace("- tensor: {name: x, shape: [3]}", "- {defined: x, callable: x}"),
+        "9:9: a check is written as one name with its arguments",
+    ),
+    (
+        "bad-check-expression",
+        GOOD.replace(
+            "- tensor: {name: x, shape: [3]}", "- function: {name: f, inputs: ['torch.ones(3']}"
+        ),
+        "9:19: check 'function': 'torch.ones(3' is not a Python expression ('(' was never closed)",
+    ),
+    (
+        "solution-on-a-choice-step",
+        GOOD.replace("    answer: resize_", "    answer: resize_\n    solution: x = 1"),
+        "16:5: 'solution' belongs to code steps; a choice step has options and answer",
+    ),
+    (
+        "options-on-a-code-step",
+        GOOD.replace("    hints: [", "    answer: x\n    hints: ["),
+        "10:5: 'answer' belongs to choice steps: add `kind: choice`",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("case", "text", "expected"), CATALOGUE, ids=[c[0] for c in CATALOGUE])
-def test_a_broken_lesson_gets_one_exact_positioned_message(write_lesson, case: str, text: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_broken_lesson_gets_one_exact_positioned_message(
+    write_lesson, case: str, text: str, expected: str
+) -> None:  # type: ignore[no-untyped-def]
     path = write_lesson(text)
     problems = validate_file(path)
     assert [str(p) for p in problems] == [f"{path}:{expected}"]
@@ -90,7 +183,10 @@ def test_loading_a_broken_lesson_raises_with_every_problem(write_lesson) -> None
 
 def test_a_missing_file_is_a_one_line_problem(tmp_path: Path) -> None:
     (problem,) = validate_file(tmp_path / "nope.yaml")
-    assert str(problem) == f"{tmp_path / 'nope.yaml'}:1:1: cannot read the file: No such file or directory"
+    assert (
+        str(problem)
+        == f"{tmp_path / 'nope.yaml'}:1:1: cannot read the file: No such file or directory"
+    )
 
 
 def test_yaml_tags_that_would_build_python_objects_are_refused(write_lesson) -> None:  # type: ignore[no-untyped-def]

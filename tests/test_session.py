@@ -12,7 +12,13 @@ def lesson() -> Lesson:
         title="Demo",
         steps=(
             Step(id="one", text="first", solution="x = 1", hints=("think", "x = 1")),
-            Step(id="two", text="second", kind="choice", options=(Option("a"), Option("b")), answer="b"),
+            Step(
+                id="two",
+                text="second",
+                kind="choice",
+                options=(Option("a"), Option("b")),
+                answer="b",
+            ),
             Step(id="three", text="third", solution="z = 3"),
         ),
     )

@@ -1,7 +1,7 @@
 """Finding lessons: the built-in ones shipped in the package, or a YAML file named by path.
 
-    find_lesson("lesson1")             # -> the built-in lessons/lesson1.yaml
-    find_lesson("./my_lesson.yaml")    # -> that file
+find_lesson("lesson1")             # -> the built-in lessons/lesson1.yaml
+find_lesson("./my_lesson.yaml")    # -> that file
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -22,7 +22,10 @@ app = typer.Typer(
 )
 
 DeviceOption = Annotated[
-    str, typer.Option("--device", help="Where learner code runs: auto (CUDA, then MPS, then CPU), cpu, cuda, mps.")
+    str,
+    typer.Option(
+        "--device", help="Where learner code runs: auto (CUDA, then MPS, then CPU), cpu, cuda, mps."
+    ),
 ]
 
 
@@ -46,9 +49,13 @@ def _open_store():  # type: ignore[no-untyped-def]
 
 @app.command()
 def start(
-    lesson: Annotated[Optional[str], typer.Argument(help="A lesson id (lesson1) or a YAML file.")] = None,
+    lesson: Annotated[
+        str | None, typer.Argument(help="A lesson id (lesson1) or a YAML file.")
+    ] = None,
     device: DeviceOption = "auto",
-    plain: Annotated[bool, typer.Option("--plain", help="No colour, no full-screen features.")] = False,
+    plain: Annotated[
+        bool, typer.Option("--plain", help="No colour, no full-screen features.")
+    ] = False,
 ) -> None:
     """Take a lesson: read a step, type Python, get feedback. Progress is saved as you go."""
     from tutor.kernel.client import Kernel
@@ -129,7 +136,9 @@ def list_lessons() -> None:
 
 @app.command()
 def progress(
-    lesson: Annotated[Optional[str], typer.Argument(help="One lesson id; all lessons if omitted.")] = None,
+    lesson: Annotated[
+        str | None, typer.Argument(help="One lesson id; all lessons if omitted.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Show your progress, per lesson and step."""
@@ -150,7 +159,9 @@ def progress(
         done = sum(1 for s in entry["steps"] if s["status"] == "done")
         typer.echo(f"{entry['lesson']}: {done}/{len(entry['steps'])} steps complete")
         for s in entry["steps"]:
-            typer.echo(f"  {s['status']:8} {s['id']}  (attempts {s['attempts']}, hints {s['hints_used']})")
+            typer.echo(
+                f"  {s['status']:8} {s['id']}  (attempts {s['attempts']}, hints {s['hints_used']})"
+            )
 
 
 @app.command()
@@ -197,7 +208,10 @@ def schema() -> None:
 
 @app.command("test")
 def test_lessons(
-    lessons: Annotated[Optional[list[str]], typer.Argument(help="Lesson ids or YAML files; all built-in if omitted.")] = None,
+    lessons: Annotated[
+        list[str] | None,
+        typer.Argument(help="Lesson ids or YAML files; all built-in if omitted."),
+    ] = None,
     device: DeviceOption = "auto",
 ) -> None:
     """Run each step's solution through its checks (must pass) and an empty attempt (must fail)."""
@@ -220,7 +234,10 @@ def test_lessons(
             report = test_lesson(lesson, kernel)
             for step in report.steps:
                 mark = "ok  " if step.ok else "FAIL"
-                typer.echo(f"{mark} {lesson.id}/{step.step_id}" + (f": {step.problem}" if step.problem else ""))
+                typer.echo(
+                    f"{mark} {lesson.id}/{step.step_id}"
+                    + (f": {step.problem}" if step.problem else "")
+                )
             if report.problem:
                 typer.echo(f"FAIL {lesson.id}: {report.problem}")
             failures += 0 if report.ok else 1

@@ -51,7 +51,9 @@ def skip(tutor: Tutor, screen: Screen) -> CommandOutcome:
     if tutor.session.finished:
         return NOTHING
     note = tutor.skip()
-    screen.message(note or "Skipped. The step's solution ran, so the next steps can build on it.", "dim")
+    screen.message(
+        note or "Skipped. The step's solution ran, so the next steps can build on it.", "dim"
+    )
     return CommandOutcome(step_changed=True)
 
 

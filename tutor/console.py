@@ -47,7 +47,9 @@ class ConsoleFrontEnd:
         screen.device_line(info.device, info.torch_version)
         tutor.prepare()
         if tutor.session.finished:
-            screen.message("You have finished this lesson. `%back` revisits a step; `tutor reset` starts over.")
+            screen.message(
+                "You have finished this lesson. `%back` revisits a step; `tutor reset` starts over."
+            )
             return
         self._enter_step(show_text=False)
 

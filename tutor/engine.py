@@ -127,8 +127,13 @@ class Tutor:
 
     def _begin(self, step: Step, quiet: bool) -> RunResult:
         reply = self._request(
-            {"op": "begin_step", "given": step.given, "seed": step.seed, "quiet": quiet,
-             "filename": f"<given {step.id}>"},
+            {
+                "op": "begin_step",
+                "given": step.given,
+                "seed": step.seed,
+                "quiet": quiet,
+                "filename": f"<given {step.id}>",
+            },
             None if quiet else self.on_output,
         )
         return RunResult.from_reply(reply)
@@ -140,18 +145,22 @@ class Tutor:
         )
         return RunResult.from_reply(reply)
 
-    def _request(self, message: dict[str, Any], on_output: OutputCallback | None = None) -> dict[str, Any]:
+    def _request(
+        self, message: dict[str, Any], on_output: OutputCallback | None = None
+    ) -> dict[str, Any]:
         return self.kernel.request(message, on_output)
 
     def _recover(self, how: str) -> str:
-        """Start a new worker and rebuild the current step's state; return what to tell the learner."""
+        """Start a new worker, rebuild the current step's state; return what to tell the learner."""
         self.kernel.restart()
         self._rebuild_before_current()
         if not self.session.finished:
             self._begin(self.session.step, quiet=True)
             for code in self.session.record.code:
                 self._exec(code, "<replay>", quiet=True)
-        return f"{how}. A new worker was started and this step's state rebuilt; no progress was lost."
+        return (
+            f"{how}. A new worker was started and this step's state rebuilt; no progress was lost."
+        )
 
     def _guarded(self, action: Callable[[], Any]) -> tuple[Any, str]:
         """Run ``action``; if the worker dies meanwhile, recover and report how."""
@@ -255,7 +264,9 @@ class Tutor:
         """Mark the step skipped and run its solution quietly, so later steps have its names."""
         step = self.session.step
         if not step.is_choice and self.session.record.status != DONE:
-            _, restarted = self._guarded(lambda: self._exec(step.solution, f"<solution {step.id}>", quiet=True))
+            _, restarted = self._guarded(
+                lambda: self._exec(step.solution, f"<solution {step.id}>", quiet=True)
+            )
             if restarted:
                 return restarted
         self.session.skip()
@@ -294,7 +305,9 @@ class Tutor:
             return []
 
     def progress_line(self) -> str:
-        return f"{self.lesson.id}: {self.session.count(DONE)}/{len(self.lesson.steps)} steps complete"
+        return (
+            f"{self.lesson.id}: {self.session.count(DONE)}/{len(self.lesson.steps)} steps complete"
+        )
 
     def close(self) -> None:
         self.kernel.close()

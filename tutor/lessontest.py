@@ -39,7 +39,9 @@ def test_lesson(lesson: Lesson, kernel: Kernel) -> LessonReport:
     try:
         kernel.request({"op": "reset_all"})
         if lesson.setup:
-            reply = kernel.request({"op": "exec", "code": lesson.setup, "filename": "<setup>", "quiet": True})
+            reply = kernel.request(
+                {"op": "exec", "code": lesson.setup, "filename": "<setup>", "quiet": True}
+            )
             if not reply.get("ok"):
                 report.problem = f"setup failed: {reply.get('error', '')}"
                 return report
@@ -53,28 +55,45 @@ def test_lesson(lesson: Lesson, kernel: Kernel) -> LessonReport:
 
 def _test_step(step: Step, kernel: Kernel) -> StepResult:
     begun = kernel.request(
-        {"op": "begin_step", "given": step.given, "seed": step.seed, "quiet": True,
-         "filename": f"<given {step.id}>"}
+        {
+            "op": "begin_step",
+            "given": step.given,
+            "seed": step.seed,
+            "quiet": True,
+            "filename": f"<given {step.id}>",
+        }
     )
     if not begun.get("ok", True):
-        return StepResult(step.id, False, f"given code failed: {_last_line(begun.get('error', ''))}")
+        return StepResult(
+            step.id, False, f"given code failed: {_last_line(begun.get('error', ''))}"
+        )
     if step.is_choice:
         return StepResult(step.id, True)
     empty = _check(step, kernel, code="", output="")
     if empty is None:
         return StepResult(step.id, False, "the checks could not run")
     if all(v.passed for v in empty):
-        return StepResult(step.id, False, "an empty attempt passes the checks: they test nothing new")
-    ran = kernel.request({"op": "exec", "code": step.solution, "filename": f"<solution {step.id}>", "quiet": True})
+        return StepResult(
+            step.id, False, "an empty attempt passes the checks: they test nothing new"
+        )
+    ran = kernel.request(
+        {"op": "exec", "code": step.solution, "filename": f"<solution {step.id}>", "quiet": True}
+    )
     if not ran.get("ok"):
-        return StepResult(step.id, False, f"the solution raised: {_last_line(ran.get('error', ''))}")
+        return StepResult(
+            step.id, False, f"the solution raised: {_last_line(ran.get('error', ''))}"
+        )
     verdicts = _check(step, kernel, code=step.solution, output=ran.get("output", ""))
     if verdicts is None:
         return StepResult(step.id, False, "the checks could not run")
     failing = [v for v in verdicts if not v.passed]
     if failing:
         details = "; ".join(failing[0].details)
-        return StepResult(step.id, False, f"the solution fails: {failing[0].title}" + (f" ({details})" if details else ""))
+        return StepResult(
+            step.id,
+            False,
+            f"the solution fails: {failing[0].title}" + (f" ({details})" if details else ""),
+        )
     return StepResult(step.id, True)
 
 

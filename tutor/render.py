@@ -65,47 +65,63 @@ class Screen:
         self.console = console
         self.plain = plain
 
+    def _print(self, *objects: object, **options: object) -> None:
+        """Print like ``Console.print``; in plain mode without the padding rich adds to lines."""
+        if not self.plain:
+            self.console.print(*objects, **options)  # type: ignore[arg-type]
+            return
+        with self.console.capture() as capture:
+            self.console.print(*objects, **options)  # type: ignore[arg-type]
+        text = "\n".join(line.rstrip() for line in capture.get().split("\n"))
+        self.console.file.write(text)
+        self.console.file.flush()
+
     # -- steps -------------------------------------------------------------------------------
 
     def lesson_banner(self, lesson: Lesson, device: str | None, resumed_at: int | None) -> None:
-        self.console.print(Text(lesson.title, style="bold"))
+        self._print(Text(lesson.title, style="bold"))
         if lesson.description:
-            self.console.print(self._markdown(lesson.description))
+            self._print(self._markdown(lesson.description))
         if resumed_at is not None:
-            self.console.print(
+            self._print(
                 f"Welcome back: continuing at step {resumed_at + 1} of {len(lesson.steps)}.",
                 style=THEME_DIM,
             )
 
     def device_line(self, device: str, torch_version: str) -> None:
-        self.console.print(f"Code runs with torch {torch_version} on `device` = {device}.", style=THEME_DIM)
+        self._print(
+            f"Your code runs on {device} (torch {torch_version}); `device` names it.",
+            style=THEME_DIM,
+        )
 
     def step(self, lesson: Lesson, index: int, device: str = "") -> None:
         step = lesson.steps[index]
         where = f"{lesson.title} · step {index + 1} of {len(lesson.steps)}"
         if device:
             where += f" · {device}"
-        self.console.print()
-        self.console.print(Rule(where, style=THEME_DIM))
+        self._print()
+        self._print(Rule(where, style=THEME_DIM))
         if step.title:
-            self.console.print(Text(step.title, style="bold"))
-        self.console.print(self._markdown(step.text))
+            self._print(Text(step.title, style="bold"))
+        self._print(self._markdown(step.text))
         if step.is_choice:
             for number, option in enumerate(step.options, start=1):
-                self.console.print(f"  {number}) {option.text}")
-            self.console.print("Type an option or its number.", style=THEME_DIM)
+                self._print(f"  {number}) {option.text}")
+            self._print("Type an option or its number.", style=THEME_DIM)
 
     def given(self, step: Step) -> None:
         if step.given.strip():
-            self.console.print("Given (runs now):", style=THEME_DIM)
+            self._print("Given (runs now):", style=THEME_DIM)
             self.code(step.given)
 
     def code(self, source: str) -> None:
         if self.plain:
             for line in source.rstrip("\n").splitlines():
-                self.console.print(Text("    " + line))
+                self._print(Text("    " + line))
             return
-        self.console.print(Syntax(source.rstrip("\n"), "python", theme="ansi_dark", background_color="default"))
+        self._print(
+            Syntax(source.rstrip("\n"), "python", theme="ansi_dark", background_color="default")
+        )
 
     def _markdown(self, text: str) -> object:
         from rich.markdown import Markdown
@@ -115,70 +131,79 @@ class Screen:
     # -- running code ------------------------------------------------------------------------
 
     def output(self, stream: str, text: str) -> None:
-        self.console.out(text, end="", style=THEME_BAD if stream == "stderr" and not self.plain else None, highlight=False)
+        """Learner output, written as is: its own ANSI colours (pictures) pass through untouched."""
+        self.console.file.write(text)
+        self.console.file.flush()
 
     def run_result(self, result: RunResult) -> None:
         if result.hidden_lines:
             lines = "line" if result.hidden_lines == 1 else "lines"
-            self.console.print(f"… {result.hidden_lines:,} more {lines} of output hidden", style=THEME_DIM)
+            self._print(f"… {result.hidden_lines:,} more {lines} of output hidden", style=THEME_DIM)
         if result.restarted:
-            self.console.print(result.restarted, style="yellow")
+            self._print(result.restarted, style="yellow")
         if result.interrupted:
-            self.console.print("KeyboardInterrupt: stopped. Your variables are as they were.", style="yellow")
+            self._print(
+                "KeyboardInterrupt: stopped. Your variables are as they were.", style="yellow"
+            )
         elif not result.ok and result.error:
-            self.console.print(Text(result.error, style=THEME_BAD))
+            self._print(Text(result.error, style=THEME_BAD))
             for line in result.explanation:
-                self.console.print(Text("  " + line))
+                self._print(Text("  " + line))
 
     # -- verdicts ----------------------------------------------------------------------------
 
     def feedback(self, feedback: Feedback) -> None:
         if feedback.passed:
             for verdict in feedback.verdicts:
-                self.console.print(Text("✓ " + verdict.title, style=THEME_OK))
+                self._print(Text("✓ " + verdict.title, style=THEME_OK))
             if feedback.explanation:
-                self.console.print(self._markdown(feedback.explanation))
+                self._print(self._markdown(feedback.explanation))
             return
         failing = next(v for v in feedback.verdicts if not v.passed)
         for verdict in feedback.verdicts:
             if verdict.passed:
-                self.console.print(Text("✓ " + verdict.title, style=THEME_OK))
-        self.console.print(Text("✗ " + failing.title, style=f"bold {THEME_BAD}"))
+                self._print(Text("✓ " + verdict.title, style=THEME_OK))
+        self._print(Text("✗ " + failing.title, style=f"bold {THEME_BAD}"))
         for line in failing.details:
-            self.console.print(Text("  " + line))
+            self._print(Text("  " + line))
         for note in feedback.notes:
-            self.console.print(Text("  Note: " + note, style="yellow"))
+            self._print(Text("  Note: " + note, style="yellow"))
 
     def choice(self, passed: bool, message: str) -> None:
         mark, style = ("✓ Correct.", THEME_OK) if passed else ("✗", THEME_BAD)
-        self.console.print(Text(mark, style=style), self._markdown(message) if message else "")
+        self._print(Text(mark, style=style), self._markdown(message) if message else "")
 
     # -- commands ----------------------------------------------------------------------------
 
     def message(self, text: str, style: str | None = None) -> None:
-        self.console.print(Text(text, style=style or ""))
+        self._print(Text(text, style=style or ""))
 
     def hint(self, text: str | None, number: int, total: int) -> None:
         if text is None:
             self.message("No more hints for this step. `%solution` shows the solution.", THEME_DIM)
             return
-        self.console.print(Text(f"Hint {number} of {total}:", style="bold"), end=" ")
-        self.console.print(self._markdown(text))
+        self._print(Text(f"Hint {number} of {total}:", style="bold"))
+        self._print(self._markdown(text))
 
     def solution(self, source: str) -> None:
-        self.console.print("Solution:", style="bold")
+        self._print("Solution:", style="bold")
         self.code(source)
 
     def variables(self, rows: Sequence[dict[str, str]]) -> None:
         if not rows:
             self.message("No variables yet.", THEME_DIM)
             return
-        table = Table(box=None if self.plain else None, pad_edge=False, show_edge=False)
+        table = Table(box=None, pad_edge=False, show_edge=False)
         for column in ("name", "type", "shape", "dtype", "device", "value"):
             table.add_column(column, overflow="fold")
         for row in rows:
-            table.add_row(*(escape(row.get(k, "")) for k in ("name", "type", "shape", "dtype", "device", "value")))
-        self.console.print(table)
+            table.add_row(
+                *(
+                    escape(row.get(k, ""))
+                    for k in ("name", "type", "shape", "dtype", "device", "value")
+                )
+            )
+        self._print(table)
 
     def help(self) -> None:
         table = Table(show_header=False, box=None, pad_edge=False)
@@ -186,7 +211,7 @@ class Screen:
         table.add_column()
         for command, meaning in COMMANDS_HELP:
             table.add_row(command, meaning)
-        self.console.print(table)
+        self._print(table)
 
     def lesson_table(self, rows: Sequence[tuple[str, str, str]]) -> None:
         table = Table(box=None, pad_edge=False)
@@ -195,4 +220,4 @@ class Screen:
         table.add_column("progress")
         for row in rows:
             table.add_row(*row)
-        self.console.print(table)
+        self._print(table)

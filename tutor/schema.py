@@ -1,4 +1,4 @@
-"""The JSON Schema of a lesson file, built from one description of the format and the check registry.
+"""The JSON Schema of a lesson file, built from one description of the format and the checks.
 
 ``lesson_schema()`` is what ``tutor schema`` prints (point an editor's YAML plugin at it) and what
 ``tutor validate`` checks against. Check arguments come from the check functions' signatures, so a
@@ -59,8 +59,11 @@ def _step_schema(check_names: list[str], check_schemas: dict[str, Any]) -> dict[
             {
                 "if": {"properties": {"kind": {"const": "choice"}}, "required": ["kind"]},
                 "then": {"required": ["options", "answer"]},
-                "else": {"required": ["solution", "checks"]},
-            }
+            },
+            {
+                "if": {"properties": {"kind": {"const": "code"}}},
+                "then": {"required": ["solution", "checks"]},
+            },
         ],
     }
 

@@ -39,8 +39,10 @@ def _validator() -> Draft202012Validator:
 def find_problems(data: Any, positions: dict[Path, Position]) -> list[tuple[Position, str]]:
     """Schema problems, then duplicate ids, wrong answers, check arguments and code syntax."""
     if not isinstance(data, dict):
-        return [(positions.get((), Position(1, 1)), "a lesson must be a mapping with id, title, steps")]
-    problems = [_describe(error, positions) for error in _leaf_errors(data)]
+        return [
+            (positions.get((), Position(1, 1)), "a lesson must be a mapping with id, title, steps")
+        ]
+    problems = list(dict.fromkeys(_describe(error, positions) for error in _leaf_errors(data)))
     if not problems:
         problems.extend(_semantic_problems(data, positions))
     return problems
@@ -60,8 +62,8 @@ def _field(path: Path) -> str:
 
 
 def _where(path: Path, positions: dict[Path, Position], key: bool = False) -> Position:
-    if key and path + ("<key>",) in positions:
-        return positions[path + ("<key>",)]
+    if key and (*path, "<key>") in positions:
+        return positions[(*path, "<key>")]
     while path not in positions and path:
         path = path[:-1]
     return positions.get(path, Position(1, 1))
@@ -77,13 +79,13 @@ def _describe(error: ValidationError, positions: dict[Path, Position]) -> tuple[
         return _where(path, positions), f"{what} is missing required field '{missing[0]}'"
     if kind == "additionalProperties":
         known = list(schema.get("properties", {}))
-        extra = [k for k in error.instance if k not in known][0]
-        where = _where(path + (extra,), positions, key=True)
+        extra = next(k for k in error.instance if k not in known)
+        where = _where((*path, extra), positions, key=True)
         return where, f"unknown field '{extra}'{did_you_mean(str(extra), known)}"
-    if kind == "propertyNames":
+    if kind == "propertyNames" or "propertyNames" in error.relative_schema_path:
         name = error.instance
-        choices = list(schema.get("enum", []))
-        where = _where(path + (name,), positions, key=True)
+        choices = [str(c) for c in schema.get("enum", [])] or _check_names()
+        where = _where((*path, name), positions, key=True)
         return where, f"unknown check '{name}'{did_you_mean(str(name), choices)}"
     if kind in ("minProperties", "maxProperties") and len(path) >= 3 and path[-2] == "checks":
         return _where(path, positions), "a check is written as one name with its arguments"
@@ -109,6 +111,12 @@ def _describe(error: ValidationError, positions: dict[Path, Position]) -> tuple[
     return _where(path, positions), f"{_field(path)}: {error.message}"
 
 
+def _check_names() -> list[str]:
+    from tutor.checks import REGISTRY
+
+    return sorted(REGISTRY)
+
+
 def _owner(path: Path) -> str:
     if len(path) >= 2 and path[-2] == "steps":
         return f"step {path[-1] + 1}"
@@ -127,7 +135,7 @@ def _semantic_problems(data: dict[str, Any], positions: dict[Path, Position]) ->
         if step_id in seen:
             problems.append(
                 (
-                    positions[here + ("id",)],
+                    positions[(*here, "id")],
                     f"step id '{step_id}' is used twice (first by step {seen[step_id] + 1})",
                 )
             )
@@ -146,7 +154,7 @@ def _step_problems(
         if step["answer"] not in texts:
             problems.append(
                 (
-                    positions[here + ("answer",)],
+                    positions[(*here, "answer")],
                     f"answer '{step['answer']}' is not one of the options "
                     f"({', '.join(texts)}){did_you_mean(step['answer'], texts)}",
                 )
@@ -155,22 +163,23 @@ def _step_problems(
             if field_name in step:
                 problems.append(
                     (
-                        _where(here + (field_name,), positions, key=True),
-                        f"'{field_name}' belongs to code steps; a choice step has options and answer",
+                        _where((*here, field_name), positions, key=True),
+                        f"'{field_name}' belongs to code steps; "
+                        "a choice step has options and answer",
                     )
                 )
     elif "options" in step or "answer" in step:
         field_name = "options" if "options" in step else "answer"
         problems.append(
             (
-                _where(here + (field_name,), positions, key=True),
+                _where((*here, field_name), positions, key=True),
                 f"'{field_name}' belongs to choice steps: add `kind: choice`",
             )
         )
     for field_name in ("given", "solution"):
-        problems.extend(_code_problems(step.get(field_name), here + (field_name,), positions))
+        problems.extend(_code_problems(step.get(field_name), (*here, field_name), positions))
     for number, item in enumerate(step.get("checks", [])):
-        problems.extend(_check_problems(item, here + ("checks", number), positions))
+        problems.extend(_check_problems(item, (*here, "checks", number), positions))
     return problems
 
 
@@ -180,14 +189,14 @@ def _check_problems(item: dict[str, Any], here: Path, positions: dict[Path, Posi
     ((name, args),) = item.items()
     spec = REGISTRY[name]
     if spec.shorthand is None and not isinstance(args, dict):
-        return [(_where(here + (name,), positions), f"check '{name}' takes a mapping of arguments")]
+        return [(_where((*here, name), positions), f"check '{name}' takes a mapping of arguments")]
     problems = []
     for expression in _expressions(spec.normalise(args)):
         try:
             ast.parse(expression, mode="eval")
         except SyntaxError as error:
             message = f"check '{name}': {expression!r} is not a Python expression ({error.msg})"
-            problems.append((_where(here + (name,), positions), message))
+            problems.append((_where((*here, name), positions), message))
     return problems
 
 

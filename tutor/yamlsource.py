@@ -63,12 +63,16 @@ def load_with_positions(text: str) -> tuple[Any, dict[Path, Position]]:
         position = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
         raise YamlSyntaxError(_describe(error), position) from None
     # A key's own position is the better place to point at for "unknown field" errors.
-    positions.update({path + ("<key>",): pos for path, pos in key_positions.items()})
+    positions.update({(*path, "<key>"): pos for path, pos in key_positions.items()})
     return data, positions
 
 
 def _describe(error: yaml.MarkedYAMLError) -> str:
-    parts = [p for p in (error.context, error.problem) if p]
+    context = error.context or ""
+    mark = error.context_mark
+    if context and mark is not None and mark != error.problem_mark:
+        context += f" started at {mark.line + 1}:{mark.column + 1}"
+    parts = [p for p in (context, error.problem) if p]
     return ", ".join(parts) if parts else "invalid YAML"
 
 
@@ -84,13 +88,13 @@ def _build(
             key = _scalar(key_node)
             here = Position(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             if key in result:
-                first = keys[path + (key,)]
+                first = keys[(*path, key)]
                 raise YamlSyntaxError(f"duplicate key '{key}' (first at line {first.line})", here)
-            keys[path + (key,)] = here
-            result[key] = _build(value_node, path + (key,), positions, keys)
+            keys[(*path, key)] = here
+            result[key] = _build(value_node, (*path, key), positions, keys)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, path + (i,), positions, keys) for i, item in enumerate(node.value)]
+        return [_build(item, (*path, i), positions, keys) for i, item in enumerate(node.value)]
     return _scalar(node)
 
 

@@ -10,19 +10,32 @@ learner's torch code. A dead worker raises ``WorkerDied``; ``restart()`` gives a
 
 from __future__ import annotations
 
+import io
 import os
+import pickle
 import signal
 import socket
 import subprocess
 import sys
 import threading
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
 OutputCallback = Callable[[str, str], None]  # (stream, text)
+
+
+class ReplyUnpickler(pickle.Unpickler):
+    """Replies hold plain data and verdicts only: the front never imports torch by accident."""
+
+    ALLOWED: frozenset[tuple[str, str]] = frozenset({("tutor.checks.base", "Verdict")})
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in self.ALLOWED:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"the worker sent a {module}.{name}, which the front refuses")
 
 
 class WorkerDied(Exception):
@@ -110,10 +123,8 @@ class Kernel:
             self.process.kill()
             self.process.wait()
         for closeable in (self.conn, self._socket):
-            try:
+            with suppress(Exception):
                 closeable.close()
-            except Exception:
-                pass
 
     @property
     def alive(self) -> bool:
@@ -121,7 +132,9 @@ class Kernel:
 
     # -- requests ----------------------------------------------------------------------------
 
-    def request(self, message: dict[str, Any], on_output: OutputCallback | None = None) -> dict[str, Any]:
+    def request(
+        self, message: dict[str, Any], on_output: OutputCallback | None = None
+    ) -> dict[str, Any]:
         """Send one request and wait for its reply, passing streamed output to ``on_output``.
 
         Ctrl-C while waiting interrupts the learner's code in the worker; the reply then says
@@ -145,19 +158,21 @@ class Kernel:
     def interrupt(self) -> None:
         """Send SIGINT to the worker (it interrupts learner code only)."""
         if self.alive:
-            try:
+            with suppress(ProcessLookupError):
                 os.kill(self.process.pid, signal.SIGINT)
-            except ProcessLookupError:
-                pass
 
     def _receive(self) -> dict[str, Any]:
         while True:
             try:
-                return self.conn.recv()
+                data = self.conn.recv_bytes()
             except InterruptedError:
                 continue
             except (EOFError, OSError):
                 raise WorkerDied(self._how_it_ended()) from None
+            try:
+                return ReplyUnpickler(io.BytesIO(data)).load()
+            except pickle.UnpicklingError as error:
+                return {"op": "reply", "ok": False, "error": str(error), "internal": True}
 
     def _how_it_ended(self) -> str:
         try:

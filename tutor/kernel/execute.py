@@ -43,7 +43,7 @@ def register_source(filename: str, source: str) -> None:
 
 
 def compile_input(source: str, filename: str) -> list[Any]:
-    """Compile ``source`` into code objects: the body for ``exec``, a last expression for display."""
+    """Compile ``source``: the body for ``exec``, then a last expression to display."""
     tree = ast.parse(source, filename=filename, mode="exec")
     body, last = tree.body, None
     if body and isinstance(body[-1], ast.Expr):

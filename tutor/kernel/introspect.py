@@ -59,7 +59,14 @@ def variable_rows(namespace: dict[str, Any], torch: Any, numpy: Any) -> list[dic
 
 
 def _describe(name: str, value: Any, torch: Any, numpy: Any) -> dict[str, str]:
-    row = {"name": name, "type": type(value).__name__, "shape": "", "dtype": "", "device": "", "value": ""}
+    row = {
+        "name": name,
+        "type": type(value).__name__,
+        "shape": "",
+        "dtype": "",
+        "device": "",
+        "value": "",
+    }
     if isinstance(value, torch.Tensor):
         row.update(
             shape=str(tuple(value.shape)),

@@ -21,7 +21,7 @@ from typing import Any
 
 from tutor.kernel import snapshot
 from tutor.kernel.capture import captured_output
-from tutor.kernel.execute import Outcome, run_source
+from tutor.kernel.execute import run_source
 
 torch: Any = None
 numpy: Any = None
@@ -54,7 +54,9 @@ class Worker:
 
     def _fresh_namespace(self) -> None:
         self.namespace.clear()
-        self.namespace.update({"__name__": "__main__", "__builtins__": builtins, "device": self.device})
+        self.namespace.update(
+            {"__name__": "__main__", "__builtins__": builtins, "device": self.device}
+        )
 
     # -- running code ------------------------------------------------------------------------
 
@@ -85,7 +87,9 @@ class Worker:
         return reply
 
     def op_exec(self, request: dict[str, Any]) -> dict[str, Any]:
-        return self._run(request["code"], request.get("filename", "<input>"), request.get("quiet", False))
+        return self._run(
+            request["code"], request.get("filename", "<input>"), request.get("quiet", False)
+        )
 
     def op_begin_step(self, request: dict[str, Any]) -> dict[str, Any]:
         """Seed, run the step's given code, then remember the namespace the step starts from."""
@@ -93,7 +97,9 @@ class Worker:
             torch.manual_seed(request["seed"])
         reply = {"ok": True, "output": "", "error": ""}
         if request.get("given"):
-            reply = self._run(request["given"], request.get("filename", "<given>"), request.get("quiet", False))
+            reply = self._run(
+                request["given"], request.get("filename", "<given>"), request.get("quiet", False)
+            )
         self.step_snapshot = snapshot.take(self.namespace, torch, numpy)
         return reply
 
@@ -143,7 +149,9 @@ class Worker:
                 try:
                     verdict = run_check(REGISTRY[name], ctx, args)
                 except Exception as error:  # a broken check must read as a problem, not a crash
-                    verdict = failed(f"The check `{name}` could not run: {type(error).__name__}: {error}")
+                    verdict = failed(
+                        f"The check `{name}` could not run: {type(error).__name__}: {error}"
+                    )
                 verdicts.append(verdict)
                 if not verdict.passed:
                     break
@@ -165,7 +173,11 @@ class Worker:
         return {"pong": time.perf_counter()}
 
 
-_USUAL_MEANINGS = {"torch": "the torch module", "print": "the built-in print", "len": "the built-in len"}
+_USUAL_MEANINGS = {
+    "torch": "the torch module",
+    "print": "the built-in print",
+    "len": "the built-in len",
+}
 
 
 def shadowed_names(namespace: dict[str, Any]) -> list[str]:
@@ -249,7 +261,7 @@ def main(argv: list[str] | None = None) -> None:
         {
             "op": "ready",
             "device": str(device),
-            "torch": torch.__version__,
+            "torch": str(torch.__version__),  # TorchVersion would need torch to unpickle
             "python": sys.version.split()[0],
             "import_seconds": time.perf_counter() - started,
         }
