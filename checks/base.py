@@ -98,10 +98,16 @@ class CheckContext:
         return ns[name]
 
     def evaluate(self, expression: str, namespace: dict[str, Any] | None = None) -> Any:
-        """Evaluate an author's expression over a namespace, with trusted `torch`, `np`, builtins."""
+        """Evaluate an author's expression with trusted `torch`, `np` and real built-ins.
+
+        A learner's `len = None` would otherwise reach the expression: names hiding built-ins
+        are left out of its scope.
+        """
         import builtins
 
-        scope = dict(self.namespace if namespace is None else namespace)
+        real = vars(builtins)
+        source = self.namespace if namespace is None else namespace
+        scope = {k: v for k, v in source.items() if k not in real or v is real[k]}
         scope.update(self.trusted_names())
         scope["__builtins__"] = builtins
         return eval(expression, scope)

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import torch
+
 from tutor.checks import REGISTRY, CheckContext, Verdict, run_check
 
 SETUP = "import torch\nimport numpy as np\nfrom torch import nn\nimport torch.nn.functional as F\n"

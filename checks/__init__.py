@@ -1,0 +1,27 @@
+"""The check library that lesson YAML names: tensors, functions, modules, code, output.
+
+Importing this package fills ``REGISTRY`` with every check. It imports neither torch nor NumPy:
+checks reach them through ``ctx.torch`` and ``ctx.numpy``, so the front process can read the
+registry (names, argument schemas, descriptions) to validate lessons without paying for torch.
+"""
+
+from . import code, functions, modules, names, output, tensors
+from .base import REGISTRY, CheckContext, CheckFailed, CheckSpec, Verdict, check, run_check
+from .errors import explain_error
+
+__all__ = [
+    "REGISTRY",
+    "CheckContext",
+    "CheckFailed",
+    "CheckSpec",
+    "Verdict",
+    "check",
+    "code",
+    "explain_error",
+    "functions",
+    "modules",
+    "names",
+    "output",
+    "run_check",
+    "tensors",
+]

@@ -1,0 +1,368 @@
+"""Friendly explanations for the runtime errors learners meet most while learning PyTorch.
+
+``explain_error(exc, namespace)`` returns extra lines shown under the traceback of learner code:
+the cause first, then the fix, with the learner's own names where they can be read from the
+failing line. Errors are recognised by their type name and message, so this module needs no
+torch import.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import difflib
+import os
+import re
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+# Names a lesson uses without defining them, and the line that brings each one in.
+IMPORT_LINES = {
+    "torch": "import torch",
+    "np": "import numpy as np",
+    "numpy": "import numpy",
+    "nn": "from torch import nn",
+    "F": "import torch.nn.functional as F",
+    "optim": "from torch import optim",
+    "helper": "import helper",
+}
+
+_MODULE_WORDS = {"torch": "PyTorch", "np": "NumPy", "numpy": "NumPy", "nn": "`torch.nn`"}
+_MODULE_WORDS["F"] = "`torch.nn.functional`"
+
+_DTYPE_WORDS = {
+    "double": "float64",
+    "float": "float32",
+    "half": "float16",
+    "bfloat16": "bfloat16",
+    "long": "int64",
+    "long int": "int64",
+    "int": "int32",
+    "short": "int16",
+    "bool": "bool",
+    "byte": "uint8",
+    "unsigned char": "uint8",
+}
+
+
+def explain_error(exc: BaseException, namespace: dict[str, Any]) -> list[str]:
+    """Extra lines explaining ``exc`` raised by learner code; [] when it is not recognised.
+
+    ``namespace`` is the learner's namespace, read (never written) to find close names and
+    rebound modules.
+    """
+    for explain in _EXPLAINERS:
+        try:
+            lines = explain(exc, str(exc), namespace)
+        except Exception:  # an explanation must never turn into a second error
+            lines = []
+        if lines:
+            return lines
+    return []
+
+
+def learner_frame(exc: BaseException) -> traceback.FrameSummary | None:
+    """The innermost traceback frame in learner code (inputs are compiled as ``<input-3>``).
+
+    Learner code has a pseudo file name in angle brackets; library and tutor code live in real
+    files, and ``<string>`` is what check expressions are evaluated as.
+    """
+    frames = traceback.extract_tb(exc.__traceback__)
+    for frame in reversed(frames):
+        name = frame.filename
+        pseudo = name.startswith("<") and not name.startswith(("<frozen", "<string>"))
+        if pseudo and not os.path.exists(name):
+            return frame
+    return None
+
+
+def where_in_learner_code(exc: BaseException) -> str:
+    """ "line 2: `return 1 / x`" for the learner's failing line, or "" when it is not known."""
+    frame = learner_frame(exc)
+    if frame is None:
+        return ""
+    text = (frame.line or "").strip()
+    return f"line {frame.lineno}: `{text}`" if text else f"line {frame.lineno}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The explainers: each takes (exc, message, namespace) and returns lines, or [] to pass.
+
+_MATMUL = re.compile(r"mat1 and mat2 shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x(\d+)\)")
+
+
+def _matmul_sizes(exc: BaseException, message: str, namespace: dict[str, Any]) -> list[str]:
+    match = _MATMUL.search(message)
+    if not match:
+        return []
+    r1, c1, r2, c2 = (int(g) for g in match.groups())
+    if _raised_in_linear_layer(exc):
+        return _linear_input(r1, c1, r2)
+    operands = _matmul_operands(exc)
+    if operands:
+        call, first, second = operands
+        lines = [
+            f"`{call}` cannot multiply ({r1}, {c1}) by ({r2}, {c2}): the inner sizes must match "
+            f"({c1} and {r2})."
+        ]
+    else:
+        first, second = "the first", "the second"
+        lines = [
+            f"A matrix multiplication cannot multiply ({r1}, {c1}) by ({r2}, {c2}): the inner "
+            f"sizes must match ({c1} and {r2})."
+        ]
+    return [*lines, _matmul_fix(first, second, c1, (r2, c2))]
+
+
+def _linear_input(rows: int, got: int, wanted: int) -> list[str]:
+    """An `nn.Linear` given rows of the wrong length: unflattened images, or layers that don't
+    chain."""
+    lines = [
+        f"A layer that takes {wanted} inputs per row got rows of {got} values "
+        f"(input seen as ({rows}, {got}))."
+    ]
+    if got < wanted and (rows * got) % wanted == 0:
+        # (64, 1, 28, 28) reaches the layer as (1792, 28): the images were not flattened
+        lines.append(
+            f"Flatten the input to {wanted} values per row first, for example "
+            "`images.view(images.shape[0], -1)`."
+        )
+    else:
+        lines.append(
+            "Each layer's inputs must equal the outputs of the layer before it: check the sizes "
+            "and the order of the layers in `forward`."
+        )
+    return lines
+
+
+def _matmul_fix(first: str, second: str, c1: int, b: tuple[int, int]) -> str:
+    r2, c2 = b
+    named = not second.startswith("the ")
+    quoted = f"`{second}`" if named else second
+    if (r2 == 1 or c2 == 1) and (r2 * c2) % c1 == 0:
+        # A vector can be reshaped freely: (1, 5) -> (5, 1) keeps its values in order.
+        shape = f"{c1}, {r2 * c2 // c1}"
+        how = f"`{second}.view({shape})`" if named else f"`.view({shape})`"
+        return f"Reshape {quoted} to ({shape}) first, with {how} (or `.reshape`, or `.T`)."
+    if c2 == c1:
+        return f"Transpose {quoted} with `.T` so that its rows match the columns of {first}."
+    return (
+        "Reshape with `.view` or `.reshape`, or transpose with `.T`, so that the columns of the "
+        "first match the rows of the second."
+    )
+
+
+def _raised_in_linear_layer(exc: BaseException) -> bool:
+    frames = traceback.extract_tb(exc.__traceback__)
+    return any(f.filename.endswith(os.path.join("modules", "linear.py")) for f in frames)
+
+
+def _matmul_operands(exc: BaseException) -> tuple[str, str, str] | None:
+    """Read `torch.mm(a, b)`, `a.mm(b)` or `a @ b` off the learner's failing line."""
+    frame = learner_frame(exc)
+    if frame is None or not frame.line:
+        return None
+    try:
+        tree = ast.parse(frame.line.strip())
+    except SyntaxError:
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
+            return ast.unparse(node), ast.unparse(node.left), ast.unparse(node.right)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr not in ("mm", "matmul"):
+                continue
+            owner = node.func.value
+            if isinstance(owner, ast.Name) and owner.id == "torch" and len(node.args) == 2:
+                return ast.unparse(node), ast.unparse(node.args[0]), ast.unparse(node.args[1])
+            if len(node.args) == 1:
+                return ast.unparse(node), ast.unparse(owner), ast.unparse(node.args[0])
+    return None
+
+
+def _mm_needs_matrices(exc: BaseException, message: str, namespace: dict[str, Any]) -> list[str]:
+    if message.strip() not in ("self must be a matrix", "mat2 must be a matrix"):
+        return []
+    return [
+        "`torch.mm` multiplies 2-D tensors (matrices) only, and one of these has a different "
+        "number of dimensions.",
+        "Reshape it first, for example `x.view(1, -1)` for a row, or use `torch.matmul`.",
+    ]
+
+
+_BROADCAST = re.compile(
+    r"The size of tensor a \((\d+)\) must match the size of tensor b \((\d+)\) "
+    r"at non-singleton dimension (\d+)"
+)
+
+
+def _broadcast(exc: BaseException, message: str, namespace: dict[str, Any]) -> list[str]:
+    match = _BROADCAST.search(message)
+    if not match:
+        return []
+    a, b, dim = (int(g) for g in match.groups())
+    return [
+        "Broadcasting matches shapes from the last dimension backwards: at dimension "
+        f"{dim} one tensor has size {a} and the other {b}, and neither is 1.",
+        f"If one of them is a sum over `dim=1` with shape ({b},), keep the summed dimension so "
+        f"it has shape ({b}, 1): `.view(-1, 1)` or `keepdim=True`.",
+    ]
+
+
+_DTYPE_PATTERNS = (
+    re.compile(r"same dtype, but got:? ([a-zA-Z][\w ]*?) (?:!=|and) ([a-zA-Z][\w ]*)"),
+    re.compile(r"expected scalar type (\w+) but found (\w+)"),
+    re.compile(r"[Ff]ound dtype (\w+) but expected (\w+)"),
+)
+
+
+def _dtype_mismatch(exc: BaseException, message: str, namespace: dict[str, Any]) -> list[str]:
+    for pattern in _DTYPE_PATTERNS:
+        match = pattern.search(message)
+        if match:
+            break
+    else:
+        return []
+    kinds = [_DTYPE_WORDS.get(g.strip().lower(), g.strip().lower()) for g in match.groups()]
+    lines = [f"One tensor is {kinds[0]} and the other {kinds[1]}, and this operation needs one."]
+    if "float64" in kinds:
+        lines.append("NumPy arrays are float64, and `torch.from_numpy` keeps that.")
+        lines.append("Convert the float64 one with `.float()`.")
+    elif any(k.startswith(("int", "uint")) for k in kinds):
+        lines.append(
+            "Tensors made from whole numbers hold integers: convert with `.float()`, or write "
+            "the numbers as `1.0`."
+        )
+    else:
+        lines.append("Convert one of them with `.to(...)` so the dtypes agree.")
+    return lines
+
+
+_DEVICES = re.compile(r"on the same device, but found at least two devices, ([\w:]+) and ([\w:]+)")
+
+
+def _device_mismatch(exc: BaseException, message: str, namespace: dict[str, Any]) -> list[str]:
+    match = _DEVICES.search(message)
+    if not match:
+        return []
+    first, second = match.groups()
+    return [
+        f"Some tensors are on {first} and others on {second}; an operation needs them together.",
+        "Move them all with `.to(device)`: `device` is the tutor's chosen device.",
+    ]
+
+
+def _view_errors(exc: BaseException, message: str, namespace: dict[str, Any]) -> list[str]:
+    if message.startswith("view size is not compatible with input tensor's size and stride"):
+        return [
+            "`.view` needs the values laid out in order in memory, and `.T` or slicing breaks "
+            "that order.",
+            "Use `.reshape(...)`, which copies when it must.",
+        ]
+    match = re.search(r"shape '\[([-\d, ]+)\]' is invalid for input of size (\d+)", message)
+    if match:
+        shape, size = match.group(1), match.group(2)
+        return [
+            f"A tensor with {size} values cannot take the shape ({shape}): the sizes must "
+            f"multiply to {size}.",
+            "Use -1 for one size to let PyTorch work it out, e.g. `.view(-1, 1)`.",
+        ]
+    return []
+
+
+def _module_init(exc: BaseException, message: str, namespace: dict[str, Any]) -> list[str]:
+    if "before Module.__init__() call" not in message:
+        return []
+    return [
+        "`nn.Module` sets up the bookkeeping for layers in its own `__init__`, and your class's "
+        "`__init__` did not call it.",
+        "Add `super().__init__()` as the first line of `__init__`, then create the model again.",
+    ]
+
+
+def _missing_forward(exc: BaseException, message: str, namespace: dict[str, Any]) -> list[str]:
+    if (
+        type(exc).__name__ != "NotImplementedError"
+        or 'missing the required "forward"' not in message
+    ):
+        return []
+    return [
+        "The class has no `forward` method, so the network does not know what to compute.",
+        "Define `def forward(self, x):` inside the class (indented like `__init__`), spelt "
+        "exactly `forward`.",
+    ]
+
+
+def _name_error(exc: BaseException, message: str, namespace: dict[str, Any]) -> list[str]:
+    if type(exc).__name__ != "NameError":
+        return []
+    name = getattr(exc, "name", None)
+    if not name:
+        match = re.search(r"name '(\w+)' is not defined", message)
+        name = match.group(1) if match else None
+    if not name:
+        return []
+    if name in IMPORT_LINES:
+        return [f"`{name}` is not imported yet: run `{IMPORT_LINES[name]}`."]
+    candidates = [k for k in namespace if not k.startswith("_")]
+    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.75)
+    if close:
+        return [f"There is no `{name}` yet. Did you mean `{close[0]}`?"]
+    return []
+
+
+def _rebound_module(exc: BaseException, message: str, namespace: dict[str, Any]) -> list[str]:
+    """`torch = 5` earlier makes `torch.exp` fail later: say which name was rebound."""
+    match = re.search(r"'(\w+)' object has no attribute '(\w+)'", message)
+    if type(exc).__name__ != "AttributeError" or not match:
+        return []
+    kind, attribute = match.groups()
+    for alias, what in _MODULE_WORDS.items():
+        if alias not in namespace:
+            continue
+        value = namespace[alias]
+        if type(value).__name__ != "module" and type(value).__name__ == kind:
+            return [
+                f"`{alias}` is {_short(value)} now, not the {what} module, so "
+                f"`{alias}.{attribute}` does not exist.",
+                f"Run `{IMPORT_LINES[alias]}` again to get it back.",
+            ]
+    return []
+
+
+def _shadowed_builtin(exc: BaseException, message: str, namespace: dict[str, Any]) -> list[str]:
+    """`len = 3` earlier makes `len(x)` fail later: say which built-in is hidden."""
+    match = re.search(r"'(\w+)' object is not callable", message)
+    if type(exc).__name__ != "TypeError" or not match:
+        return []
+    for name, value in namespace.items():
+        original = getattr(builtins, name, None)
+        if original is None or value is original or not callable(original):
+            continue
+        if type(value).__name__ == match.group(1):
+            return [
+                f"`{name}` is {_short(value)} in your namespace, which hides Python's `{name}`.",
+                f"Remove it with `del {name}`.",
+            ]
+    return []
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 30 else text[:29] + "…"
+
+
+_EXPLAINERS: tuple[Callable[[BaseException, str, dict[str, Any]], list[str]], ...] = (
+    _matmul_sizes,
+    _mm_needs_matrices,
+    _broadcast,
+    _dtype_mismatch,
+    _device_mismatch,
+    _view_errors,
+    _module_init,
+    _missing_forward,
+    _name_error,
+    _rebound_module,
+    _shadowed_builtin,
+)
