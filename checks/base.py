@@ -36,6 +36,8 @@ class Verdict:
     passed: bool
     title: str
     details: tuple[str, ...] = ()
+    # Set when the check failed only because this learner name doesn't exist yet.
+    missing: str = field(default="", compare=False)
 
 
 def passed(title: str, *details: str) -> Verdict:
@@ -81,7 +83,8 @@ class CheckContext:
     def value(self, name: str) -> Any:
         """The learner's value for ``name``; stops the check with a clear verdict if missing."""
         if name not in self.namespace:
-            raise CheckFailed(failed(f"`{name}` is not defined yet", f"Create `{name}` first."))
+            title, fix = f"`{name}` is not defined yet", f"Create `{name}` first."
+            raise CheckFailed(Verdict(False, title, (fix,), missing=name))
         return self.namespace[name]
 
     def solution_namespace(self) -> dict[str, Any]:

@@ -66,9 +66,8 @@ def expression(ctx: CheckContext, expr: str, message: str | None = None) -> Verd
     except NameError as error:
         missing = getattr(error, "name", None)
         if missing and missing not in ctx.namespace:
-            return failed(
-                f"`{missing}` is not defined yet", message or f"Create `{missing}` first."
-            )
+            fix = message or f"Create `{missing}` first."
+            return Verdict(False, f"`{missing}` is not defined yet", (fix,), missing=missing)
         return _evaluation_failed(expr, error, ctx)
     except Exception as error:
         return _evaluation_failed(expr, error, ctx)

@@ -140,10 +140,21 @@ COMMANDS: dict[str, Command] = {
 }
 
 
+# IPython's magics appear in notebook code that learners paste; none is needed here.
+NOTEBOOK_MAGICS = {"matplotlib", "config", "load_ext", "autoreload", "pip", "time", "timeit"}
+
+
 def run_command(line: str, tutor: Tutor, screen: Screen) -> CommandOutcome:
     """Run a ``%name`` line; an unknown name gets a suggestion, never an error."""
     name = line.strip().lstrip("%").split()[0].lower() if line.strip().lstrip("%") else ""
     command = COMMANDS.get(name)
+    if command is None and name in NOTEBOOK_MAGICS:
+        screen.message(
+            f"`%{name}` is a Jupyter notebook command; the tutor does not need it "
+            "(pictures are drawn right here in the terminal). Carry on with the next line.",
+            "dim",
+        )
+        return NOTHING
     if command is None:
         suggestion = did_you_mean(name, list(COMMANDS))
         screen.message(f"Unknown command `%{name}`{suggestion}. `%help` lists the commands.")

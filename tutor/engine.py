@@ -119,9 +119,9 @@ class Tutor:
     def _replay_step(self, index: int) -> None:
         step, record = self.lesson.steps[index], self.session.records[index]
         self._begin(step, quiet=True)
+        replayed = [self._exec(code, f"<replay {step.id}>", quiet=True) for code in record.code]
         if step.is_choice:
             return
-        replayed = [self._exec(code, f"<replay {step.id}>", quiet=True) for code in record.code]
         if record.status != DONE or not all(r.ok for r in replayed):
             self._exec(step.solution, f"<solution {step.id}>", quiet=True)
 
@@ -218,7 +218,7 @@ class Tutor:
             return Feedback(verdicts, passed=False, shown=True)
         verdicts: list[Verdict] = reply["verdicts"]
         passed = bool(verdicts) and all(v.passed for v in verdicts)
-        shown = passed or touches(latest, step_targets(step))
+        shown = passed or self._is_attempt(latest, step, verdicts)
         if shown:
             self.session.record_attempt(passed)
             self._save_step()
@@ -228,6 +228,15 @@ class Tutor:
             self.session.advance()
             self._save_place()
         return feedback
+
+    @staticmethod
+    def _is_attempt(latest: str, step: Step, verdicts: list[Verdict]) -> bool:
+        """Whether to show a failure: the input was an attempt, and not merely a first part of
+        the work (making `a` before the `b` that the check still misses)."""
+        if not touches(latest, step_targets(step)):
+            return False
+        missing = next((v.missing for v in verdicts if not v.passed), "")
+        return not missing or missing in (names_in(latest) or set())
 
     def answer(self, text: str) -> ChoiceResult:
         """Answer a choice step with an option's text or its number."""
@@ -327,8 +336,13 @@ class Tutor:
         self.store.save_place(self.lesson.id, position, source)
 
 
+_TRUSTED_NAMES = {"torch", "np", "numpy", "nn", "F"}
+
+
 def step_targets(step: Step) -> set[str]:
-    """The learner names a step's checks look at."""
+    """The learner names a step's checks look at (named arguments, and names in expressions)."""
+    import builtins
+
     from tutor.checks import REGISTRY
 
     names: set[str] = set()
@@ -336,17 +350,19 @@ def step_targets(step: Step) -> set[str]:
         spec = REGISTRY.get(call.name)
         if spec is not None:
             names.update(n.split(".")[0].split("[")[0] for n in spec.target_names(call.args))
+        expression = call.args.get("expr")
+        if isinstance(expression, str):
+            found = names_in(expression) or set()
+            names.update(found - _TRUSTED_NAMES - set(vars(builtins)))
     return names
 
 
-def touches(code: str, targets: set[str]) -> bool:
-    """Whether an input mentions any of ``targets`` (an unrelated exploration does not)."""
-    if not targets:
-        return True
+def names_in(code: str) -> set[str] | None:
+    """Every name an input mentions, defines or imports; None when it does not parse."""
     try:
         tree = ast.parse(code)
     except SyntaxError:
-        return False
+        return None
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Name):
@@ -355,22 +371,56 @@ def touches(code: str, targets: set[str]) -> bool:
             names.add(node.name)
         elif isinstance(node, ast.alias):
             names.add((node.asname or node.name).split(".")[0])
-    return bool(names & targets)
+    return names
+
+
+def touches(code: str, targets: set[str]) -> bool:
+    """Whether an input is an attempt at the step, so that a failing check should be shown.
+
+    Looking is not an attempt: a bare expression (`a`, `print(y)`, `b.shape`) is exploring,
+    unless it changes a value in place (`b.mul_(2)`). Anything else that mentions a checked
+    name is an attempt; when the checks name nothing (``uses``, ``output``), any non-bare
+    input is.
+    """
+    names = names_in(code)
+    if names is None:
+        return False
+    body = ast.parse(code).body
+    if len(body) == 1 and isinstance(body[0], ast.Expr):
+        return _changes_in_place(body[0], targets)
+    return bool(names & targets) if targets else True
+
+
+def _changes_in_place(expression: ast.Expr, targets: set[str]) -> bool:
+    """A call of an in-place method (``mul_``, ``resize_``, ``fill_``) on a checked name."""
+    for node in ast.walk(expression):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            method = node.func.attr
+            if method.endswith("_") and not method.endswith("__"):
+                root = node.func.value
+                while isinstance(root, (ast.Attribute, ast.Subscript, ast.Call)):
+                    root = root.func if isinstance(root, ast.Call) else root.value
+                if isinstance(root, ast.Name) and (not targets or root.id in targets):
+                    return True
+    return False
 
 
 def match_option(step: Step, text: str) -> Any:
-    """The option ``text`` names: its number, or its text ignoring case, backticks and ``()``."""
+    """The option ``text`` names: its text (ignoring case, backticks, ``()`` and a ``torch.``
+    prefix), else its number."""
     answer = text.strip().strip("`'\"").strip()
-    if answer.isdigit():
-        number = int(answer)
-        return step.options[number - 1] if 1 <= number <= len(step.options) else None
     wanted = _normalise_option(answer)
     for option in step.options:
         if _normalise_option(option.text) == wanted:
             return option
+    if answer.isdigit():
+        number = int(answer)
+        return step.options[number - 1] if 1 <= number <= len(step.options) else None
     return None
 
 
 def _normalise_option(text: str) -> str:
     text = text.strip().strip("`").strip().lower()
+    for prefix in ("torch.", "np.", "numpy."):
+        text = text.removeprefix(prefix)
     return text[:-2] if text.endswith("()") else text

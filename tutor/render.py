@@ -148,35 +148,44 @@ class Screen:
         elif not result.ok and result.error:
             self._print(Text(result.error, style=THEME_BAD))
             for line in result.explanation:
-                self._print(Text("  " + line))
+                self._print(self.inline("  " + line))
 
     # -- verdicts ----------------------------------------------------------------------------
 
     def feedback(self, feedback: Feedback) -> None:
         if feedback.passed:
             for verdict in feedback.verdicts:
-                self._print(Text("✓ " + verdict.title, style=THEME_OK))
+                self._print(self.inline("✓ " + verdict.title, THEME_OK))
             if feedback.explanation:
                 self._print(self._markdown(feedback.explanation))
             return
         failing = next(v for v in feedback.verdicts if not v.passed)
         for verdict in feedback.verdicts:
             if verdict.passed:
-                self._print(Text("✓ " + verdict.title, style=THEME_OK))
-        self._print(Text("✗ " + failing.title, style=f"bold {THEME_BAD}"))
+                self._print(self.inline("✓ " + verdict.title, THEME_OK))
+        self._print(self.inline("✗ " + failing.title, f"bold {THEME_BAD}"))
         for line in failing.details:
-            self._print(Text("  " + line))
+            self._print(self.inline("  " + line))
         for note in feedback.notes:
             self._print(Text("  Note: " + note, style="yellow"))
 
     def choice(self, passed: bool, message: str) -> None:
-        mark, style = ("✓ Correct.", THEME_OK) if passed else ("✗", THEME_BAD)
-        self._print(Text(mark, style=style), self._markdown(message) if message else "")
+        mark, style = ("✓ Correct. ", THEME_OK) if passed else ("✗ ", THEME_BAD)
+        self._print(self.inline(mark + message, style))
 
     # -- commands ----------------------------------------------------------------------------
 
     def message(self, text: str, style: str | None = None) -> None:
-        self._print(Text(text, style=style or ""))
+        self._print(self.inline(text, style or ""))
+
+    def inline(self, text: str, style: str = "") -> Text:
+        """A line of tutor prose: `code` spans keep their backticks when plain, else are styled."""
+        if self.plain:
+            return Text(text, style=style)
+        line = Text(style=style)
+        for index, part in enumerate(text.split("`")):
+            line.append(part, style="bold cyan" if index % 2 else None)
+        return line
 
     def hint(self, text: str | None, number: int, total: int) -> None:
         if text is None:

@@ -24,8 +24,14 @@ class Snapshot:
     python_rng: Any
 
 
-def copy_namespace(namespace: dict[str, Any]) -> dict[str, Any]:
-    """A deep copy where possible, keeping shared identity between values (one memo for all)."""
+def copy_namespace(
+    namespace: dict[str, Any], torch: Any = None, numpy: Any = None
+) -> dict[str, Any]:
+    """A deep copy where possible, keeping shared identity between values (one memo for all).
+
+    Given ``torch`` and ``numpy``, a tensor that shares memory with an array (``from_numpy``,
+    ``.numpy()``) still shares it with that array's copy: the NumPy bridge survives ``%reset``.
+    """
     memo: dict[int, Any] = {}
     result: dict[str, Any] = {}
     for name, value in namespace.items():
@@ -33,7 +39,25 @@ def copy_namespace(namespace: dict[str, Any]) -> dict[str, Any]:
             result[name] = value
             continue
         result[name] = _copy_value(value, memo)
+    if torch is not None and numpy is not None:
+        _relink_shared_memory(namespace, result, torch, numpy)
     return result
+
+
+def _relink_shared_memory(
+    original: dict[str, Any], copied: dict[str, Any], torch: Any, numpy: Any
+) -> None:
+    arrays = {n: v for n, v in original.items() if isinstance(v, numpy.ndarray)}
+    if not arrays:
+        return
+    for name, value in original.items():
+        if not isinstance(value, torch.Tensor) or value.device.type != "cpu":
+            continue
+        for array_name, array in arrays.items():
+            same_memory = value.data_ptr() == array.ctypes.data
+            if same_memory and tuple(value.shape) == array.shape and array.flags.c_contiguous:
+                copied[name] = torch.from_numpy(copied[array_name])
+                break
 
 
 def _copy_value(value: Any, memo: dict[int, Any]) -> Any:
@@ -52,7 +76,7 @@ def _copy_value(value: Any, memo: dict[int, Any]) -> Any:
 
 def take(namespace: dict[str, Any], torch: Any, numpy: Any) -> Snapshot:
     return Snapshot(
-        namespace=copy_namespace(namespace),
+        namespace=copy_namespace(namespace, torch, numpy),
         torch_rng=torch.random.get_rng_state(),
         numpy_rng=numpy.random.get_state(),
         python_rng=random.getstate(),

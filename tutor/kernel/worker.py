@@ -107,7 +107,7 @@ class Worker:
         """Put the namespace and random streams back as they were when the step began."""
         if self.step_snapshot is None:
             return {"ok": False, "error": "no step has begun"}
-        restored = snapshot.copy_namespace(self.step_snapshot.namespace)
+        restored = snapshot.copy_namespace(self.step_snapshot.namespace, torch, numpy)
         self.namespace.clear()
         self.namespace.update(restored)
         snapshot.restore_random_state(self.step_snapshot, torch, numpy)
@@ -123,7 +123,7 @@ class Worker:
     def _solution_namespace(self, solution: str) -> dict[str, Any]:
         if self.step_snapshot is None:
             raise RuntimeError("the step has no starting snapshot")
-        namespace = snapshot.copy_namespace(self.step_snapshot.namespace)
+        namespace = snapshot.copy_namespace(self.step_snapshot.namespace, torch, numpy)
         with snapshot.RandomStateKept(torch, numpy), captured_output(lambda _s, _t: None):
             snapshot.restore_random_state(self.step_snapshot, torch, numpy)
             outcome = run_source(solution, "<solution>", namespace, display=False)
@@ -189,7 +189,10 @@ def shadowed_names(namespace: dict[str, Any]) -> list[str]:
         if name in namespace and namespace[name] is not original:
             kind = type(namespace[name]).__name__
             usual = _USUAL_MEANINGS.get(name, f"`{name}`'s usual meaning")
-            notes.append(f"`{name}` is now a {kind}, not {usual}; `del {name}` or re-import it.")
+            article = "an" if kind[:1].lower() in "aeiou" else "a"
+            notes.append(
+                f"`{name}` is now {article} {kind}, not {usual}; `del {name}` or re-import it."
+            )
     return notes
 
 

@@ -1,0 +1,187 @@
+"""The tutor's core loop with a real worker and a real SQLite store, driven directly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tutor.engine import Tutor, match_option, touches
+from tutor.kernel.client import Kernel
+from tutor.lesson import load_lesson
+from tutor.progress import SQLiteStore
+from tutor.session import DONE, PENDING, SKIPPED
+
+LESSON = """
+id: mini
+title: Mini
+setup: import torch
+steps:
+  - id: ones
+    text: Make `x`, three ones.
+    solution: x = torch.ones(3)
+    checks:
+      - tensor: {name: x, shape: [3]}
+      - matches_solution: [x]
+    hints: ["`torch.ones` takes a size.", "x = torch.ones(3)"]
+  - id: double
+    text: Make `y`, twice `x`.
+    solution: y = x * 2
+    checks:
+      - matches_solution: [y]
+  - id: pick
+    kind: choice
+    text: Which changes a tensor in place?
+    options: [view, {text: resize_, why: "The underscore marks in-place methods."}]
+    answer: resize_
+    explanation: Methods ending in `_` change their tensor.
+  - id: bridge
+    text: Make `b` from the array `a` without copying.
+    given: |
+      import numpy as np
+      a = np.ones((2, 2))
+    solution: b = torch.from_numpy(a)
+    checks:
+      - shares_memory: [a, b]
+"""
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> SQLiteStore:
+    return SQLiteStore(tmp_path / "progress.sqlite3")
+
+
+@pytest.fixture
+def tutor(write_lesson, store: SQLiteStore, kernel: Kernel) -> Tutor:  # type: ignore[no-untyped-def]
+    tutor = Tutor(load_lesson(write_lesson(LESSON)), store, kernel)
+    tutor.prepare()
+    tutor.enter_step()
+    return tutor
+
+
+def test_a_right_answer_completes_the_step_and_is_saved(tutor: Tutor, store: SQLiteStore) -> None:
+    submission = tutor.submit("x = torch.ones(3)")
+    assert submission.passed
+    assert next(v.title for v in submission.feedback.verdicts) == "`x`: shape (3,)"
+    assert tutor.session.step.id == "double"
+    saved = store.load("mini")["ones"]
+    assert saved.status == DONE and saved.attempts == 1 and saved.code == ["x = torch.ones(3)"]
+
+
+def test_a_wrong_answer_gets_specific_feedback_and_counts_an_attempt(tutor: Tutor) -> None:
+    submission = tutor.submit("x = torch.ones(4)")
+    assert submission.feedback is not None and submission.feedback.shown
+    failing = next(v for v in submission.feedback.verdicts if not v.passed)
+    assert "shape" in failing.title
+    assert tutor.session.record.attempts == 1 and tutor.session.record.status == PENDING
+
+
+def test_exploring_other_names_is_never_judged(tutor: Tutor) -> None:
+    submission = tutor.submit("z = torch.zeros(2)\nprint(z)")
+    assert submission.run.output == "tensor([0., 0.])\n"
+    assert submission.feedback is not None and not submission.feedback.shown
+    assert tutor.session.record.attempts == 0
+
+
+def test_an_error_is_reported_and_not_recorded(tutor: Tutor) -> None:
+    submission = tutor.submit("x = torch.mm(torch.ones(1, 5), torch.ones(1, 5))")
+    assert not submission.run.ok and "mat1 and mat2" in submission.run.error
+    assert any("(1, 5)" in line for line in submission.run.explanation)
+    assert tutor.session.record.code == []
+
+
+def test_hints_come_in_order_and_are_saved(tutor: Tutor, store: SQLiteStore) -> None:
+    assert tutor.hint() == "`torch.ones` takes a size."
+    assert tutor.hint() == "x = torch.ones(3)"
+    assert tutor.hint() is None
+    assert store.load("mini")["ones"].hints_used == 2
+
+
+def test_skipping_runs_the_solution_so_later_steps_work(tutor: Tutor, store: SQLiteStore) -> None:
+    tutor.skip()
+    tutor.enter_step()
+    assert tutor.submit("y = x * 2").passed
+    assert store.load("mini")["ones"].status == SKIPPED
+
+
+def test_a_choice_is_answered_by_text_or_number(tutor: Tutor) -> None:
+    tutor.skip()
+    tutor.skip()
+    tutor.enter_step()
+    wrong = tutor.answer("1")
+    assert not wrong.passed and "`view` is not the answer" in wrong.message
+    right = tutor.answer("resize_()")
+    assert right.passed and right.message == "Methods ending in `_` change their tensor."
+
+
+def test_an_option_is_recognised_with_a_torch_prefix_and_text_beats_number() -> None:
+    from tutor.lesson import Option, Step
+
+    step = Step(
+        id="s", text="t", kind="choice", options=(Option("2"), Option("float64")), answer="2"
+    )
+    assert match_option(step, "torch.float64") == Option("float64")
+    assert match_option(step, "2") == Option("2")
+    assert match_option(step, "something else") is None
+
+
+def test_resuming_rebuilds_the_namespace_from_the_learners_own_code(  # type: ignore[no-untyped-def]
+    write_lesson, store: SQLiteStore, kernel: Kernel
+) -> None:
+    lesson = load_lesson(write_lesson(LESSON))
+    first = Tutor(lesson, store, kernel)
+    first.prepare()
+    first.enter_step()
+    first.submit("helper_value = 3")  # exploration, kept for the learner
+    assert first.submit("x = torch.ones(3)").passed
+    kernel.request({"op": "reset_all"})  # as if the tutor had been closed
+
+    again = Tutor(lesson, store, kernel)
+    assert again.resumed and again.session.step.id == "double"
+    again.prepare()
+    again.enter_step()
+    assert again.submit("y = x * helper_value - x").passed
+
+
+def test_a_crashed_worker_is_replaced_and_the_step_rebuilt(
+    write_lesson, store: SQLiteStore
+) -> None:  # type: ignore[no-untyped-def]
+    kernel = Kernel(device="cpu")
+    try:
+        tutor = Tutor(load_lesson(write_lesson(LESSON)), store, kernel)
+        tutor.prepare()
+        tutor.enter_step()
+        assert tutor.submit("x = torch.ones(3)").passed
+        tutor.enter_step()
+        crashed = tutor.submit("import os; os._exit(1)")
+        assert "the worker exited with status 1" in crashed.run.restarted
+        assert "no progress was lost" in crashed.run.restarted
+        assert tutor.session.step.id == "double"
+        assert tutor.submit("y = x * 2").passed  # `x` was rebuilt from the saved code
+    finally:
+        kernel.close()
+
+
+def test_reset_puts_the_step_back_and_keeps_numpy_sharing(tutor: Tutor) -> None:
+    for _ in range(3):
+        tutor.skip()
+    tutor.enter_step()
+    tutor.submit("b = torch.from_numpy(a.copy())")  # shares nothing: fails
+    tutor.reset_step()
+    assert not tutor.submit("a").run.error
+    assert tutor.submit("b = torch.from_numpy(a)").passed
+
+
+def test_rebinding_torch_is_named_in_the_feedback(tutor: Tutor) -> None:
+    submission = tutor.submit("torch = 5\nx = [1, 1, 1]")
+    assert submission.feedback is not None and not submission.feedback.passed
+    assert any("`torch` is now an int" in note for note in submission.feedback.notes)
+
+
+def test_only_inputs_that_change_what_is_checked_are_judged() -> None:
+    assert touches("y = 1", {"y"}) and not touches("z = 1", {"y"})
+    assert not touches("y", {"y"}) and not touches("print(y)", {"y"})
+    assert touches("b.mul_(2)", {"b"}) and touches("model.fc1.bias.data.fill_(0)", {"model"})
+    assert not touches("a.mul_(2)", {"b"})
+    assert touches("b.numpy()\nc = 1", set()) and not touches("b", set())
+    assert not touches("x = = 1", {"x"})
