@@ -249,6 +249,43 @@ def test_lessons(
         raise typer.Exit(1)
 
 
+data_app = typer.Typer(help="Data sets: the bundled subsets, or the full sets once fetched.")
+app.add_typer(data_app, name="data")
+
+
+@data_app.command("fetch")
+def data_fetch(
+    datasets: Annotated[
+        list[str] | None, typer.Argument(help="mnist, fashion-mnist (both if omitted).")
+    ] = None,
+    mirror: Annotated[
+        str | None, typer.Option("--mirror", help="A base URL serving the IDX .gz files.")
+    ] = None,
+) -> None:
+    """Download the full MNIST / Fashion-MNIST sets (checksums verified) for the lessons."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
+    from tutor.fetch import FetchError, fetch
+
+    names = datasets or ["mnist", "fashion-mnist"]
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), transient=False
+    ) as bars:
+        tasks: dict[str, int] = {}
+
+        def show(name: str, done: int, total: int | None) -> None:
+            if name not in tasks:
+                tasks[name] = bars.add_task(name, total=total)
+            bars.update(tasks[name], completed=done, total=total)
+
+        for name in names:
+            try:
+                paths = fetch(name, base_url=mirror, on_progress=show)
+            except FetchError as error:
+                raise fail(str(error)) from None
+            bars.console.print(f"{name}: {len(paths)} files in {paths[0].parent}")
+
+
 def main() -> None:
     try:
         app()

@@ -43,6 +43,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from tutor.paths import data_home
+
 if TYPE_CHECKING:
     from torch.utils.data import DataLoader, Dataset
 
@@ -145,16 +147,6 @@ def set_info(name: str) -> SetInfo:
     except KeyError:
         known = ", ".join(SETS)
         raise DataError(f"There is no data set called {name!r}; the tutor knows {known}.") from None
-
-
-def data_home() -> Path:
-    """``$TUTOR_HOME`` when set, else the platform's user data folder for tutor."""
-    override = os.environ.get("TUTOR_HOME")
-    if override:
-        return Path(override).expanduser()
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("tutor", appauthor=False))
 
 
 def data_folder(name: str) -> Path:

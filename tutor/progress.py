@@ -10,13 +10,13 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from tutor.paths import data_home
 from tutor.session import StepRecord
 
 SCHEMA = """
@@ -58,16 +58,6 @@ class ProgressStore(Protocol):
     def place(self, lesson: str) -> LessonPlace | None: ...
     def last_place(self) -> LessonPlace | None: ...
     def reset(self, lesson: str) -> None: ...
-
-
-def data_home() -> Path:
-    """``$TUTOR_HOME`` when set, else the platform's user data folder for tutor."""
-    override = os.environ.get("TUTOR_HOME")
-    if override:
-        return Path(override).expanduser()
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("tutor", appauthor=False))
 
 
 def default_store_path() -> Path:

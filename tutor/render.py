@@ -66,7 +66,13 @@ class Screen:
         self.plain = plain
 
     def _print(self, *objects: object, **options: object) -> None:
-        """Print like ``Console.print``; in plain mode without the padding rich adds to lines."""
+        """Print like ``Console.print``; in plain mode without the padding rich adds to lines.
+
+        Lines of text (messages, verdicts, tracebacks) are not re-wrapped: a narrow terminal
+        wraps them itself, and a wrapped traceback or code line loses its indentation.
+        """
+        if all(isinstance(o, Text) for o in objects):
+            options.setdefault("soft_wrap", True)
         if not self.plain:
             self.console.print(*objects, **options)  # type: ignore[arg-type]
             return
