@@ -31,7 +31,9 @@ steps:
 """
 
 
-def tutor(*args: str, stdin: str = "", home: Path, timeout: float = 120) -> subprocess.CompletedProcess:
+def tutor(
+    *args: str, stdin: str = "", home: Path, timeout: float = 120
+) -> subprocess.CompletedProcess:
     env = dict(os.environ, TUTOR_HOME=str(home), NO_COLOR="1")
     return subprocess.run(
         [sys.executable, "-m", "tutor", *args],
@@ -91,7 +93,9 @@ def test_tutor_test_fails_a_step_whose_checks_pass_without_any_work(write_lesson
     lazy = TINY.replace("- tensor: {name: x, shape: [3]}", "- defined: torch")
     result = runner.invoke(app, ["test", str(write_lesson(lazy)), "--device", "cpu"])
     assert result.exit_code == 1
-    assert "FAIL tiny/ones: an empty attempt passes the checks: they test nothing new" in result.output
+    assert (
+        "FAIL tiny/ones: an empty attempt passes the checks: they test nothing new" in result.output
+    )
 
 
 def test_tutor_test_fails_a_solution_that_does_not_pass(write_lesson) -> None:  # type: ignore[no-untyped-def]
@@ -124,7 +128,9 @@ def test_typing_the_notebook_code_completes_lesson1(tutor_home: Path) -> None:
 
 def test_a_lesson_file_can_be_started_by_path(write_lesson, tutor_home: Path) -> None:  # type: ignore[no-untyped-def]
     path = write_lesson(TINY)
-    result = tutor("start", str(path), stdin="x = torch.ones(2)\n%hint\nx = torch.ones(3)\n", home=tutor_home)
+    result = tutor(
+        "start", str(path), stdin="x = torch.ones(2)\n%hint\nx = torch.ones(3)\n", home=tutor_home
+    )
     out = result.stdout
     assert result.returncode == 0, result.stderr
     assert "Tiny · step 1 of 1" in out
@@ -142,7 +148,9 @@ def test_progress_is_kept_across_runs_and_the_lesson_resumes(tutor_home: Path) -
 
 
 def test_exit_leaves_like_python_and_keeps_progress(tutor_home: Path) -> None:
-    result = tutor("start", "lesson1", stdin="3\nimport sys\nsys.exit(4)\nprint('never')\n", home=tutor_home)
+    result = tutor(
+        "start", "lesson1", stdin="3\nimport sys\nsys.exit(4)\nprint('never')\n", home=tutor_home
+    )
     assert result.returncode == 4
     assert "never" not in result.stdout.replace(">>> print('never')", "")
     assert result.stdout.rstrip().endswith("lesson1: 1/12 steps complete")
