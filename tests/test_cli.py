@@ -183,3 +183,17 @@ def test_ctrl_c_in_piped_mode_stops_the_loop_and_the_lesson_goes_on(tutor_home: 
     assert process.returncode == 0, err
     assert "KeyboardInterrupt: stopped. Your variables are as they were." in out
     assert "still here" in out.split("KeyboardInterrupt")[1]
+
+
+@pytest.mark.slow
+def test_every_builtin_lesson_passes_tutor_test(tutor_home: Path) -> None:
+    result = tutor("test", "--device", "cpu", home=tutor_home, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "FAIL" not in result.stdout
+    assert "lesson1: 12/12 steps pass" in result.stdout
+
+
+def test_start_without_a_lesson_continues_the_last_one(tutor_home: Path) -> None:
+    tutor("start", "lesson1", stdin="3\n", home=tutor_home)
+    result = tutor("start", stdin="", home=tutor_home)
+    assert "Welcome back: continuing at step 2 of 12." in result.stdout

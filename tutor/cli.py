@@ -66,13 +66,15 @@ def start(
     env = dict(os.environ, TUTOR_COLOR="0" if plain_output else "1")
     kernel = Kernel(device=device, env=env)  # torch imports in the worker while the lesson loads
     try:
-        status = _run_lesson(lesson, kernel, plain_output)
+        status = _run_lesson(lesson, kernel, plain_output, line_editing=not plain)
     finally:
         kernel.close()
     raise typer.Exit(status)
 
 
-def _run_lesson(name: str | None, kernel, plain: bool) -> int:  # type: ignore[no-untyped-def]
+def _run_lesson(  # type: ignore[no-untyped-def]
+    name: str | None, kernel, plain: bool, line_editing: bool = True
+) -> int:
     from tutor.catalog import LessonNotFound, find_lesson
     from tutor.engine import Tutor
     from tutor.kernel.client import WorkerDied, WorkerUnavailable
@@ -96,10 +98,10 @@ def _run_lesson(name: str | None, kernel, plain: bool) -> int:  # type: ignore[n
     screen = Screen(make_console(plain), plain=plain)
     tutor = Tutor(lesson, store, kernel, on_output=screen.output)
     try:
-        if interactive and not plain:
+        if interactive:  # NO_COLOR keeps the REPL, without colour; --plain reads plain lines
             from tutor.repl import run_repl
 
-            return run_repl(tutor, screen)
+            return run_repl(tutor, screen, line_editing=line_editing)
         from tutor.console import ConsoleFrontEnd
 
         return ConsoleFrontEnd(tutor, screen, echo=not sys.stdin.isatty()).run(sys.stdin)
@@ -115,7 +117,10 @@ def _choose_lesson(store, interactive: bool) -> str | None:  # type: ignore[no-u
 
     place = store.last_place()
     if place is not None:
-        return place.source or place.lesson
+        builtin = any(p.stem == place.lesson for p in builtin_paths())
+        if builtin or not place.source or not Path(place.source).is_file():
+            return place.lesson
+        return place.source
     if interactive:
         from tutor.repl import choose_lesson_menu
 
