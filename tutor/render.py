@@ -10,6 +10,7 @@ The same ``Screen`` serves the piped console and the REPL. With ``plain=True`` (
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,8 @@ from tutor.mathtext import replace_math
 if TYPE_CHECKING:
     from tutor.engine import Feedback, RunResult
     from tutor.lesson import Lesson, Step
+
+_INLINE_CODE = re.compile(r"(?<!`)`([^`\n]+)`(?!`)")
 
 THEME_OK = "green"
 THEME_BAD = "red"
@@ -132,7 +135,10 @@ class Screen:
     def _markdown(self, text: str) -> object:
         from rich.markdown import Markdown
 
-        return Markdown(replace_math(text.strip()), code_theme="ansi_dark", hyperlinks=False)
+        text = replace_math(text.strip())
+        if self.plain:  # without styles, `code` would lose its only mark: keep the backticks
+            text = _INLINE_CODE.sub(lambda m: f"`` `{m.group(1)}` ``", text)
+        return Markdown(text, code_theme="ansi_dark", hyperlinks=False)
 
     # -- running code ------------------------------------------------------------------------
 
