@@ -353,6 +353,47 @@ def _short(value: Any) -> str:
     return text if len(text) <= 30 else text[:29] + "…"
 
 
+# Packages notebook code imports that the tutor replaces with its own.
+_PROVIDED_INSTEAD = {
+    "torchvision": "The tutor provides the data itself: `trainloader` and `trainset` are ready "
+    "in lessons that use images, and `tutor.data.mnist()` makes more.",
+    "matplotlib": "Pictures are drawn right in the terminal: use `helper.imshow(image)` and "
+    "`helper.view_classify(image, ps)`.",
+}
+
+
+def _provided_module(exc: BaseException, message: str, namespace: dict[str, Any]) -> list[str]:
+    name = (getattr(exc, "name", None) or "").split(".")[0]
+    if type(exc).__name__ != "ModuleNotFoundError" or name not in _PROVIDED_INSTEAD:
+        return []
+    return [f"`{name}` is not needed in the tutor.", _PROVIDED_INSTEAD[name]]
+
+
+def _iterator_next(exc: BaseException, message: str, namespace: dict[str, Any]) -> list[str]:
+    if type(exc).__name__ != "AttributeError" or "has no attribute 'next'" not in message:
+        return []
+    return [
+        "Iterators have no `.next()` method in today's Python and PyTorch.",
+        "Use the built-in instead: `images, labels = next(dataiter)`.",
+    ]
+
+
+def _dimension_out_of_range(
+    exc: BaseException, message: str, namespace: dict[str, Any]
+) -> list[str]:
+    match = re.search(
+        r"Dimension out of range \(expected to be in range of \[(-?\d+), (\d+)\]", message
+    )
+    if type(exc).__name__ != "IndexError" or not match:
+        return []
+    dims = int(match.group(2)) + 1
+    noun = "dimension" if dims == 1 else "dimensions"
+    return [
+        f"The tensor here has {dims} {noun}, so that `dim` does not exist.",
+        "A single example often lost its batch dimension: `x.view(1, -1)` puts it back.",
+    ]
+
+
 _EXPLAINERS: tuple[Callable[[BaseException, str, dict[str, Any]], list[str]], ...] = (
     _matmul_sizes,
     _mm_needs_matrices,
@@ -365,4 +406,7 @@ _EXPLAINERS: tuple[Callable[[BaseException, str, dict[str, Any]], list[str]], ..
     _name_error,
     _rebound_module,
     _shadowed_builtin,
+    _provided_module,
+    _iterator_next,
+    _dimension_out_of_range,
 )

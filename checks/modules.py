@@ -91,6 +91,7 @@ def module(
     name: str,
     like_solution: bool = True,
     layers: list[dict[str, str | int]] | None = None,
+    build: bool = False,
 ) -> Verdict:
     """`name` is an `nn.Module` built like the solution's: its layers, their sizes and names.
 
@@ -112,14 +113,20 @@ def module(
     learner's weights are then copied into the solution's network and both run on one random
     batch, which catches a wrong or missing activation in `forward`. `like_solution: false`
     needs no solution. A forgotten `super().__init__()` is named as such.
+
+    With `build: true`, `name` may be a class (as when a step only defines `class Network`):
+    the check builds `Network()`, and the solution's `Network()`, and compares those.
     """
     nn = ctx.torch.nn
     if name not in ctx.namespace:
         _stop_if_super_init_forgotten(ctx, name, None)
     value = ctx.value(name)
+    label = name
     if isinstance(value, type) and issubclass(value, nn.Module):
         _stop_if_super_init_forgotten(ctx, name, value)
-        return _class_not_instance(name, value)
+        if not build:
+            return _class_not_instance(name, value)
+        label, value = f"{name}()", _build(ctx, name, value)
     if not isinstance(value, nn.Module):
         _stop_if_super_init_forgotten(ctx, name, value)
         return failed(
@@ -127,7 +134,7 @@ def module(
             "Make it from a class that inherits from `nn.Module`, or with `nn.Sequential(...)`.",
         )
     got = layers_of(value)
-    solution = _solution_module(ctx, name) if like_solution else None
+    solution = _solution_module(ctx, name, build) if like_solution else None
     if layers is not None:
         expected = [_spec_layer(i, entry) for i, entry in enumerate(layers)]
         sequential = isinstance(value, nn.Sequential) and any(not e.has_weights for e in expected)
@@ -137,15 +144,15 @@ def module(
     else:
         expected = None
     if expected is not None:
-        verdict = _compare_structure(name, got, expected, sequential)
+        verdict = _compare_structure(label, got, expected, sequential)
         if verdict is not None:
             _stop_if_super_init_forgotten(ctx, name, value)
             return verdict
     if solution is not None:
-        verdict = _compare_behaviour(ctx, name, value, solution, got, layers_of(solution))
+        verdict = _compare_behaviour(ctx, label, value, solution, got, layers_of(solution))
         if verdict is not None:
             return verdict
-    return passed(_module_title(name, value, got, nn))
+    return passed(_module_title(label, value, got, nn))
 
 
 def _class_not_instance(name: str, cls: type) -> Verdict:
@@ -157,8 +164,34 @@ def _class_not_instance(name: str, cls: type) -> Verdict:
     )
 
 
-def _solution_module(ctx: CheckContext, name: str) -> Any:
+def _build(ctx: CheckContext, name: str, cls: type) -> Any:
+    """An instance of the learner's module class, made with no arguments (seeded)."""
+    try:
+        with seeded(ctx.torch):
+            return cls()
+    except Exception as error:
+        message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        fix = (
+            f"`{name}()` should build the network without arguments: "
+            "`def __init__(self):` takes only `self`."
+            if isinstance(error, TypeError)
+            else ""
+        )
+        raise CheckFailed(
+            failed(
+                f"`{name}()` raised {type(error).__name__}: {message}",
+                where_in_learner_code(error),
+                *(explain_error(error, ctx.namespace) or [fix]),
+            )
+        ) from error
+
+
+def _solution_module(ctx: CheckContext, name: str, build: bool = False) -> Any:
     solution = ctx.solution_value(name)
+    module_type = ctx.torch.nn.Module
+    if build and isinstance(solution, type) and issubclass(solution, module_type):
+        with seeded(ctx.torch):
+            solution = solution()
     if not isinstance(solution, ctx.torch.nn.Module):
         raise CheckFailed(failed(f"The step's solution does not make `{name}` an `nn.Module`"))
     return solution
@@ -166,6 +199,9 @@ def _solution_module(ctx: CheckContext, name: str) -> Any:
 
 def _module_title(name: str, value: Any, got: list[Layer], nn: Any) -> str:
     if isinstance(value, nn.Sequential):
+        if _named(got):  # built from an OrderedDict: show the names too
+            parts = ", ".join(f"`{layer.name}` {layer.text()}" for layer in got)
+            return f"`{name}`: `nn.Sequential` of {parts}"
         return f"`{name}`: `nn.Sequential` of {', '.join(layer.text() for layer in got)}"
     weighted = [layer for layer in got if layer.has_weights]
     if not weighted:
@@ -206,11 +242,22 @@ def _pair_weighted(
         by_name = {layer.name: layer for layer in got}
         missing = [e.name for e in exp_w if e.name not in by_name]
         if missing:
+            kind = _kind_of(exp_w, missing[0])
+            if got and all(layer.name.isdigit() for layer in got):
+                # an nn.Sequential of unnamed modules: names come from an OrderedDict
+                fix = (
+                    "Give `nn.Sequential` an `OrderedDict` of (name, module) pairs, e.g. "
+                    f"`('{missing[0]}', nn.{kind}(...))`."
+                )
+            else:
+                fix = (
+                    "Assign each layer to the name the step gives, e.g. "
+                    f"`self.{missing[0]} = nn.{kind}(...)`."
+                )
             return [], failed(
                 f"`{label}` has no layer named `{missing[0]}`",
                 f"Its layers are {_names(got) or 'none'}; the step names them {_names(exp_w)}.",
-                "Assign each layer to the name the step gives, e.g. "
-                f"`self.{missing[0]} = nn.{_kind_of(exp_w, missing[0])}(...)`.",
+                fix,
             )
         extra = [g for g in got_w if g.name not in {e.name for e in exp_w}]
         if extra:
@@ -477,6 +524,15 @@ def _sums_verdict(label: str, out: Any, dim: int, torch: Any) -> Verdict | None:
         raise CheckFailed(failed(f"`{label}` has no dimension {dim} to sum over"))
     sums = values.sum(dim=dim)
     if bool(torch.allclose(sums, torch.ones_like(sums), atol=_SUM_TOLERANCE, rtol=0)):
+        if bool((values < 0).any()):
+            # x / x.sum(dim=1): rows that add up to 1, from scores that are not all positive
+            return failed(
+                f"`{label}` sums to 1 along dim={dim} but has negative values, so they are not "
+                "probabilities",
+                f"smallest value {fmt_number(values.min().item())}",
+                "A softmax takes the exponential of each score (`torch.exp`) before dividing by "
+                "the total, so that every value is positive.",
+            )
         return None
     if values.dim() == 2 and dim in (1, -1):
         columns = values.sum(dim=0)

@@ -49,13 +49,16 @@ def require_callable(name: str, value: Any, torch: Any) -> None:
 
 
 @check("expression", shorthand="expr")
-def expression(ctx: CheckContext, expr: str, message: str | None = None) -> Verdict:
+def expression(
+    ctx: CheckContext, expr: str, message: str | None = None, success: str | None = None
+) -> Verdict:
     """A Python expression over the learner's names is true; fails with the author's message.
 
     ```yaml
     - expression:
         expr: "len(hidden_sizes) == 2"
         message: "`hidden_sizes` should list the sizes of the two hidden layers."
+        success: "`hidden_sizes` lists two layers"    # optional: the ✓ line
     ```
     `torch`, `np`, `nn`, `F` and built-ins such as `len` are the real ones, whatever the learner
     has bound to those names.
@@ -72,7 +75,7 @@ def expression(ctx: CheckContext, expr: str, message: str | None = None) -> Verd
     except Exception as error:
         return _evaluation_failed(expr, error, ctx)
     if holds:
-        return passed(f"`{expr}` holds")
+        return passed(success or f"`{expr}` holds")
     return failed(message or f"`{expr}` is not true yet")
 
 

@@ -876,3 +876,33 @@ def test_dicts_are_compared_key_by_key() -> None:
     assert verdict.title == "`d['w']` has the wrong shape"
     verdict = run("matches_solution", ["d"], code="d = {'v': 1}", solution="d = {'w': 1}")
     assert verdict.details == ("missing: 'w'", "not wanted: 'v'")
+
+
+def _raised(code: str) -> BaseException:
+    try:
+        exec(code, {"torch": torch})
+    except Exception as error:
+        return error
+    raise AssertionError("the code did not raise")
+
+
+def test_importing_torchvision_is_answered_with_what_the_tutor_provides() -> None:
+    lines = explain_error(_raised("import torchvision"), {})
+    assert lines[0] == "`torchvision` is not needed in the tutor."
+    assert "trainloader" in lines[1]
+
+
+def test_the_notebooks_dataiter_next_is_explained() -> None:
+    lines = explain_error(_raised("iter([1]).next()"), {})
+    assert lines[-1] == "Use the built-in instead: `images, labels = next(dataiter)`."
+
+
+def test_a_missing_batch_dimension_is_explained() -> None:
+    lines = explain_error(_raised("torch.softmax(torch.ones(3), dim=1)"), {})
+    assert lines[0] == "The tensor here has 1 dimension, so that `dim` does not exist."
+
+
+def test_an_expression_can_name_what_it_confirmed() -> None:
+    ctx = CheckContext(namespace={"a": 2}, torch=torch, numpy=np)
+    verdict = run_check(REGISTRY["expression"], ctx, {"expr": "a == 2", "success": "`a` is two"})
+    assert verdict == Verdict(True, "`a` is two")

@@ -373,3 +373,96 @@ def test_listed_layers_still_compare_behaviour_with_the_solution() -> None:
     code = variant("x = F.relu(self.fc2(x))", "x = torch.tanh(self.fc2(x))")
     verdict = run("module", {"name": "model", "layers": layers}, code, solution=NETWORK)
     assert verdict.title == "`model` computes something different from the step's network"
+
+
+# ---------------------------------------------------------------------------------------------
+# What lesson 2 needs: a class checked by building it, names in an OrderedDict, a softmax that
+# forgets the exponential
+
+
+CLASS_ONLY = NETWORK.replace("model = Network()\n", "")
+
+
+def test_a_class_is_built_and_compared_with_the_solutions_class() -> None:
+    verdict = run("module", {"name": "Network", "build": True}, CLASS_ONLY, solution=CLASS_ONLY)
+    assert verdict == Verdict(
+        True, "`Network()`: `Network` with `fc1` (784 → 128), `fc2` (128 → 64), `fc3` (64 → 10)"
+    )
+
+
+def test_a_built_class_that_computes_otherwise_is_caught() -> None:
+    code = CLASS_ONLY.replace("x = F.relu(self.fc2(x))", "x = torch.sigmoid(self.fc2(x))")
+    verdict = run("module", {"name": "Network", "build": True}, code, solution=CLASS_ONLY)
+    assert verdict.title == "`Network()` computes something different from the step's network"
+
+
+def test_a_built_class_with_wrong_sizes_is_named() -> None:
+    code = CLASS_ONLY.replace("nn.Linear(64, 10)", "nn.Linear(64, 12)")
+    verdict = run("module", {"name": "Network", "build": True}, code, solution=CLASS_ONLY)
+    assert verdict == Verdict(False, "`fc3` has 12 outputs; the step asks for 10")
+
+
+def test_a_class_that_needs_arguments_cannot_be_built() -> None:
+    code = CLASS_ONLY.replace("def __init__(self):", "def __init__(self, n):")
+    verdict = run("module", {"name": "Network", "build": True}, code, solution=CLASS_ONLY)
+    assert verdict.title == (
+        "`Network()` raised TypeError: Network.__init__() missing 1 required positional "
+        "argument: 'n'"
+    )
+    assert verdict.details[-1] == (
+        "`Network()` should build the network without arguments: `def __init__(self):` takes "
+        "only `self`."
+    )
+
+
+def test_a_built_class_without_super_init_is_named_as_such() -> None:
+    code = FORGOT_SUPER
+    verdict = run("module", {"name": "Network", "build": True}, code, solution=CLASS_ONLY)
+    assert verdict.title == "`Network.__init__` does not call `super().__init__()`"
+
+
+NAMED_SEQUENTIAL = """\
+from collections import OrderedDict
+model = nn.Sequential(OrderedDict([
+    ('fc1', nn.Linear(784, 128)), ('relu1', nn.ReLU()),
+    ('fc2', nn.Linear(128, 64)), ('relu2', nn.ReLU()),
+    ('output', nn.Linear(64, 10)), ('softmax', nn.Softmax(dim=1))]))
+"""
+
+
+def test_a_named_sequential_is_confirmed_with_its_names() -> None:
+    verdict = run("module", {"name": "model"}, NAMED_SEQUENTIAL, solution=NAMED_SEQUENTIAL)
+    assert verdict == Verdict(
+        True,
+        "`model`: `nn.Sequential` of `fc1` Linear(784 → 128), `relu1` ReLU, "
+        "`fc2` Linear(128 → 64), `relu2` ReLU, `output` Linear(64 → 10), "
+        "`softmax` Softmax(dim=1)",
+    )
+
+
+def test_an_unnamed_sequential_is_told_to_use_an_ordered_dict() -> None:
+    verdict = run("module", {"name": "model"}, SEQUENTIAL, solution=NAMED_SEQUENTIAL)
+    assert verdict == Verdict(
+        False,
+        "`model` has no layer named `fc1`",
+        (
+            "Its layers are `0`, `1`, `2`, `3`, `4`, `5`; the step names them `fc1`, `fc2`, "
+            "`output`.",
+            "Give `nn.Sequential` an `OrderedDict` of (name, module) pairs, e.g. "
+            "`('fc1', nn.Linear(...))`.",
+        ),
+    )
+
+
+def test_a_softmax_without_the_exponential_is_not_taken_for_probabilities() -> None:
+    code = "def softmax(x):\n    return x / torch.sum(x, dim=1).view(-1, 1)\n"
+    args = {"name": "softmax", "input": "torch.randn(64, 10)", "sums_to_one": True}
+    verdict = run("forward", args, code)
+    assert verdict.title == (
+        "`softmax(torch.randn(64, 10))` sums to 1 along dim=1 but has negative values, so they "
+        "are not probabilities"
+    )
+    assert verdict.details[-1] == (
+        "A softmax takes the exponential of each score (`torch.exp`) before dividing by the "
+        "total, so that every value is positive."
+    )

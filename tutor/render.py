@@ -183,7 +183,7 @@ class Screen:
 
     def choice(self, passed: bool, message: str) -> None:
         mark, style = ("✓ Correct. ", THEME_OK) if passed else ("✗ ", THEME_BAD)
-        self._print(self.inline(mark + message, style))
+        self._print(self.inline(mark + replace_math(" ".join(message.split())), style))
 
     # -- commands ----------------------------------------------------------------------------
 

@@ -34,8 +34,11 @@ def copy_namespace(
     """
     memo: dict[int, Any] = {}
     result: dict[str, Any] = {}
+    shared = _SHARED_TYPES
+    if torch is not None:  # data sets are large and lessons only read them: share, not copy
+        shared = (*shared, torch.utils.data.Dataset, torch.utils.data.DataLoader)
     for name, value in namespace.items():
-        if name == "__builtins__" or isinstance(value, _SHARED_TYPES):
+        if name == "__builtins__" or isinstance(value, shared):
             result[name] = value
             continue
         result[name] = _copy_value(value, memo)
