@@ -191,6 +191,7 @@ def test_every_builtin_lesson_passes_tutor_test(tutor_home: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "FAIL" not in result.stdout
     assert "lesson1: 12/12 steps pass" in result.stdout
+    assert "lesson2: 20/20 steps pass" in result.stdout
 
 
 def test_start_without_a_lesson_continues_the_last_one(tutor_home: Path) -> None:
