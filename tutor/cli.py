@@ -84,7 +84,7 @@ def _run_lesson(  # type: ignore[no-untyped-def]
     store = _open_store()
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     if name is None:
-        name = _choose_lesson(store, interactive)
+        name = _choose_lesson(store, interactive, plain=not line_editing)
         if name is None:
             return 0
     try:
@@ -111,7 +111,7 @@ def _run_lesson(  # type: ignore[no-untyped-def]
         raise fail(f"{died.how} and could not be restarted; your progress is saved") from None
 
 
-def _choose_lesson(store, interactive: bool) -> str | None:  # type: ignore[no-untyped-def]
+def _choose_lesson(store, interactive: bool, plain: bool) -> str | None:  # type: ignore[no-untyped-def]
     """The last lesson taken, else the lesson menu (interactive) or the first lesson."""
     from tutor.catalog import builtin_paths
 
@@ -124,7 +124,7 @@ def _choose_lesson(store, interactive: bool) -> str | None:  # type: ignore[no-u
     if interactive:
         from tutor.repl import choose_lesson_menu
 
-        return choose_lesson_menu(store)
+        return choose_lesson_menu(store, plain=plain)
     paths = builtin_paths()
     return paths[0].stem if paths else None
 

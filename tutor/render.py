@@ -98,10 +98,8 @@ class Screen:
             )
 
     def device_line(self, device: str, torch_version: str) -> None:
-        self._print(
-            f"Your code runs on {device} (torch {torch_version}); `device` names it.",
-            style=THEME_DIM,
-        )
+        line = f"Your code runs on {device} (torch {torch_version}); `device` names it."
+        self._print(self.inline(line, THEME_DIM))
 
     def step(self, lesson: Lesson, index: int, device: str = "") -> None:
         step = lesson.steps[index]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import types
 from typing import Any
 
@@ -14,6 +15,20 @@ def completions(source: str, namespace: dict[str, Any]) -> list[tuple[str, str, 
     jedi's ``Interpreter`` sees real objects (``features.<Tab>`` lists tensor methods); where it
     fails, rlcompleter's simpler attribute walk still answers.
     """
+    # jedi makes and drops ~60k objects per call. At the collector's own pace the survivors of
+    # young collections pile up until a full collection (0.1 s over torch's objects) stalls one
+    # completion in five; collecting the young generations right away keeps each call ~10 ms.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _jedi_completions(source, namespace)
+    finally:
+        if enabled:
+            gc.enable()
+            gc.collect(1)
+
+
+def _jedi_completions(source: str, namespace: dict[str, Any]) -> list[tuple[str, str, str]]:
     try:
         import jedi
 
