@@ -19,7 +19,7 @@ from typing import Any
 from .base import Verdict, failed
 
 # Close enough to 1 for a row of float32 probabilities.
-_SUM_TOLERANCE = 1e-3
+SUM_TOLERANCE = 1e-3
 
 
 # ---------------------------------------------------------------------------------------------
@@ -278,7 +278,7 @@ def _difference_pattern(
     square = got.dim() == 2 and got.shape[0] == got.shape[1]
     if square and bool(torch.isclose(got, expected.T, rtol=rtol, atol=atol).all()):
         return [f"`{label}` holds the transposed result: swap the operands or use `.T`."]
-    if got.dim() == 2 and _sums_to_one(expected, 1, torch) and _sums_to_one(got, 0, torch):
+    if got.dim() == 2 and sums_to_one(expected, 1, torch) and sums_to_one(got, 0, torch):
         return [
             f"The columns of `{label}` sum to 1 instead of its rows: the softmax is taken over "
             "`dim=0`, the batch. Use `dim=1`, so each row sums to 1."
@@ -286,9 +286,10 @@ def _difference_pattern(
     return []
 
 
-def _sums_to_one(values: Any, dim: int, torch: Any) -> bool:
-    sums = values.sum(dim=dim)
-    return bool(torch.allclose(sums, torch.ones_like(sums), atol=_SUM_TOLERANCE, rtol=0))
+def sums_to_one(values: Any, dim: int, torch: Any) -> bool:
+    """Whether ``values`` add up to 1 along ``dim`` (as probabilities from a softmax do)."""
+    sums = values.detach().double().sum(dim=dim)
+    return bool(torch.allclose(sums, torch.ones_like(sums), atol=SUM_TOLERANCE, rtol=0))
 
 
 def _tolerance_note(got: Any, expected: Any, flat: int, atol: float, rtol: float) -> str:

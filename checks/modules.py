@@ -16,6 +16,7 @@ from .compare import (
     fmt_shape,
     kind_of,
     not_a_tensor,
+    sums_to_one,
 )
 from .errors import explain_error, where_in_learner_code
 from .names import require_callable
@@ -28,7 +29,6 @@ _LAYER_KEYS = {"name", "type", "in_features", "out_features", "dim"}
 # The most learner classes tried when looking for a forgotten `super().__init__()`.
 _MAX_CLASSES_TRIED = 5
 _PROBE_BATCH = 4
-_SUM_TOLERANCE = 1e-3
 
 
 @dataclass(frozen=True)
@@ -401,17 +401,12 @@ def _compare_behaviour(
 
 def _activation_hint(got: Any, expected: Any, torch: Any) -> str:
     comparable = got.shape == expected.shape and got.dim() == 2
-    if comparable and _rows_sum_to_one(expected, torch) and not _rows_sum_to_one(got, torch):
+    if comparable and sums_to_one(expected, 1, torch) and not sums_to_one(got, 1, torch):
         return (
             "The step's network ends with a softmax, so each row sums to 1; yours does not. "
             "End `forward` with `F.softmax(x, dim=1)`."
         )
     return "Check the activation functions in `forward`, and their order."
-
-
-def _rows_sum_to_one(values: Any, torch: Any) -> bool:
-    sums = values.detach().double().sum(dim=1)
-    return bool(torch.allclose(sums, torch.ones_like(sums), atol=_SUM_TOLERANCE, rtol=0))
 
 
 def _raised(label: str, error: Exception, given: str, ctx: CheckContext) -> Verdict:
@@ -522,8 +517,7 @@ def _sums_verdict(label: str, out: Any, dim: int, torch: Any) -> Verdict | None:
     values = as_float64(out, torch)
     if values.dim() == 0 or not -values.dim() <= dim < values.dim():
         raise CheckFailed(failed(f"`{label}` has no dimension {dim} to sum over"))
-    sums = values.sum(dim=dim)
-    if bool(torch.allclose(sums, torch.ones_like(sums), atol=_SUM_TOLERANCE, rtol=0)):
+    if sums_to_one(values, dim, torch):
         if bool((values < 0).any()):
             # x / x.sum(dim=1): rows that add up to 1, from scores that are not all positive
             return failed(
@@ -534,15 +528,13 @@ def _sums_verdict(label: str, out: Any, dim: int, torch: Any) -> Verdict | None:
                 "the total, so that every value is positive.",
             )
         return None
-    if values.dim() == 2 and dim in (1, -1):
-        columns = values.sum(dim=0)
-        if bool(torch.allclose(columns, torch.ones_like(columns), atol=_SUM_TOLERANCE, rtol=0)):
-            return failed(
-                f"`{label}` sums to 1 down its columns, not along its rows",
-                "The softmax is taken over `dim=0`, the batch, so each column sums to 1.",
-                "Use `dim=1`, so that each row's probabilities sum to 1: `nn.Softmax(dim=1)` "
-                "or `F.softmax(x, dim=1)`.",
-            )
+    if values.dim() == 2 and dim in (1, -1) and sums_to_one(values, 0, torch):
+        return failed(
+            f"`{label}` sums to 1 down its columns, not along its rows",
+            "The softmax is taken over `dim=0`, the batch, so each column sums to 1.",
+            "Use `dim=1`, so that each row's probabilities sum to 1: `nn.Softmax(dim=1)` "
+            "or `F.softmax(x, dim=1)`.",
+        )
     fix = (
         f"End with a softmax over `dim={dim}`: `nn.Softmax(dim={dim})` or "
         f"`F.softmax(x, dim={dim})`."
@@ -553,6 +545,7 @@ def _sums_verdict(label: str, out: Any, dim: int, torch: Any) -> Verdict | None:
             f"smallest value {fmt_number(values.min().item())}",
             fix,
         )
+    sums = values.sum(dim=dim)
     return failed(
         f"`{label}` does not sum to 1 along dim={dim}",
         f"the sums run from {fmt_number(sums.min().item())} to {fmt_number(sums.max().item())}",

@@ -13,7 +13,6 @@ Three guarantees every check relies on:
 
 from __future__ import annotations
 
-import builtins
 import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,13 +20,7 @@ from typing import Any
 
 from .base import CheckContext, CheckFailed, failed
 
-_BUILTINS = vars(builtins)
 _ARGS_HELPER = "__tutor_call_args__"
-
-
-def without_shadowed_builtins(namespace: dict[str, Any]) -> dict[str, Any]:
-    """A copy of ``namespace`` without the names that hide built-ins (`len = None`)."""
-    return {k: v for k, v in namespace.items() if k not in _BUILTINS or v is _BUILTINS[k]}
 
 
 @contextmanager
@@ -40,9 +33,8 @@ def seeded(torch: Any, seed: int = 0) -> Iterator[None]:
 
 def evaluate(ctx: CheckContext, expression: str, namespace: dict[str, Any] | None = None) -> Any:
     """Evaluate an author's expression (seeded, real built-ins); errors propagate as they are."""
-    scope = without_shadowed_builtins(ctx.namespace if namespace is None else namespace)
     with seeded(ctx.torch):
-        return ctx.evaluate(expression, scope)
+        return ctx.evaluate(expression, namespace)
 
 
 def evaluate_input(

@@ -174,10 +174,13 @@ def test_ctrl_c_in_piped_mode_stops_the_loop_and_the_lesson_goes_on(tutor_home: 
         text=True,
         env=env,
     )
-    assert process.stdin is not None
+    assert process.stdin is not None and process.stdout is not None
+    for line in process.stdout:  # wait until the worker is ready, however slow the machine
+        if line.startswith("Your code runs on"):
+            break
     process.stdin.write("while True:\n    pass\n\nprint('still here')\n")
     process.stdin.flush()
-    time.sleep(4)  # the worker imports torch, then loops
+    time.sleep(1.5)  # the loop is running
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)
     assert process.returncode == 0, err

@@ -162,14 +162,85 @@ def test_a_crashed_worker_is_replaced_and_the_step_rebuilt(
         kernel.close()
 
 
-def test_reset_puts_the_step_back_and_keeps_numpy_sharing(tutor: Tutor) -> None:
-    for _ in range(3):
-        tutor.skip()
-    tutor.enter_step()
-    tutor.submit("b = torch.from_numpy(a.copy())")  # shares nothing: fails
+def test_reset_puts_the_step_back(tutor: Tutor) -> None:
+    tutor.submit("c = 1\nx = torch.zeros(3)")
     tutor.reset_step()
-    assert not tutor.submit("a").run.error
-    assert tutor.submit("b = torch.from_numpy(a)").passed
+    assert "NameError" in tutor.submit("c").run.error
+    assert "NameError" in tutor.submit("x").run.error
+
+
+def test_reset_clears_the_inputs_a_resume_would_replay(tutor: Tutor, store: SQLiteStore) -> None:
+    tutor.submit("x = torch.zeros(3)")
+    tutor.reset_step()
+    assert store.load("mini")["ones"].code == []
+
+
+def test_going_back_to_a_finished_step_lets_it_be_redone(  # type: ignore[no-untyped-def]
+    write_lesson, store: SQLiteStore, kernel: Kernel
+) -> None:
+    lesson = load_lesson(
+        write_lesson(
+            """
+            id: scale
+            title: Scale
+            setup: import torch
+            steps:
+              - id: triple
+                text: Triple `w` in place.
+                given: w = torch.ones(2)
+                solution: w.mul_(3)
+                checks:
+                  - matches_solution: [w]
+              - id: next
+                text: Anything.
+                solution: z = 1
+                checks:
+                  - defined: z
+            """
+        )
+    )
+    tutor = Tutor(lesson, store, kernel)
+    tutor.prepare()
+    tutor.enter_step()
+    assert tutor.submit("w.mul_(3)").passed
+    tutor.back()
+    tutor.enter_step()
+    assert tutor.submit("w.mul_(3)").passed
+    assert store.load("scale")["triple"].code == ["w.mul_(3)"]  # what a resume replays
+
+
+def test_a_failing_setup_is_reported(write_lesson, store: SQLiteStore, kernel: Kernel) -> None:  # type: ignore[no-untyped-def]
+    lesson = load_lesson(
+        write_lesson(LESSON.replace("setup: import torch", "setup: import torchh"))
+    )
+    result = Tutor(lesson, store, kernel).prepare()
+    assert not result.ok and "No module named 'torchh'" in result.error
+
+
+def test_an_input_that_kills_the_worker_on_replay_is_dropped(  # type: ignore[no-untyped-def]
+    write_lesson, store: SQLiteStore, tmp_path: Path
+) -> None:
+    marker = tmp_path / "ran-once"
+    deadly = (
+        f"import os, pathlib\np = pathlib.Path({str(marker)!r})\n"
+        "if p.exists(): os._exit(9)\np.touch()"
+    )
+    lesson = load_lesson(write_lesson(LESSON))
+    kernel = Kernel(device="cpu")
+    try:
+        first = Tutor(lesson, store, kernel)
+        first.prepare()
+        first.enter_step()
+        assert first.submit(deadly).run.ok  # harmless the first time
+        kernel.restart()
+        again = Tutor(lesson, store, kernel)
+        again.prepare()
+        entered = again.enter_step()  # replaying it now kills the worker
+        assert "status 9" in entered.restarted
+        assert store.load("mini")["ones"].code == []
+        assert again.submit("x = torch.ones(3)").passed
+    finally:
+        kernel.close()
 
 
 def test_rebinding_torch_is_named_in_the_feedback(tutor: Tutor) -> None:

@@ -58,3 +58,8 @@ def test_completeness_matches_the_console() -> None:
     assert completeness("def f():") == "incomplete"
     assert completeness("def f():\n    return 1\n") == "complete"
     assert completeness("x = = 1") == "invalid"
+
+
+def test_a_blank_line_inside_brackets_or_a_string_does_not_end_the_input() -> None:
+    assert codes('x = """first\n\nsecond"""\ny = 1\n') == ['x = """first\n\nsecond"""', "y = 1"]
+    assert codes("layers = [\n    1,\n\n]\n") == ["layers = [\n    1,\n\n]"]

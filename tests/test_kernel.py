@@ -9,7 +9,9 @@ import sys
 import threading
 import time
 
-from tutor.kernel.client import Kernel, WorkerDied
+import pytest
+
+from tutor.kernel.client import Kernel, WorkerDied, WorkerUnavailable
 
 
 def run(kernel: Kernel, code: str) -> tuple[dict, list[tuple[str, str]]]:
@@ -176,3 +178,77 @@ def test_the_variable_table_describes_tensors(kernel: Kernel) -> None:
     assert rows["features"]["shape"] == "(1, 5)" and rows["features"]["dtype"] == "float32"
     assert rows["features"]["device"] == "cpu" and rows["n"]["value"] == "3"
     assert "torch" not in rows
+
+
+def check(kernel: Kernel, checks: list, solution: str = "") -> list:
+    kernel.request({"op": "begin_step", "given": "", "quiet": True})
+    reply = kernel.request({"op": "check", "checks": checks, "solution": solution})
+    return reply["verdicts"]
+
+
+def test_ctrl_c_stops_learner_code_that_a_check_is_calling(kernel: Kernel) -> None:
+    run(kernel, "import torch\ndef activation(x):\n    while True:\n        pass")
+    threading.Timer(0.5, kernel.interrupt).start()
+    verdicts = check(
+        kernel,
+        [("function", {"name": "activation", "inputs": ["torch.ones(2)"]})],
+        "def activation(x):\n    return x",
+    )
+    assert verdicts[-1].title == "Checking was stopped (KeyboardInterrupt)"
+    _, chunks = run(kernel, "1 + 1")
+    assert chunks == [("stdout", "2\n")]
+
+
+def test_exit_inside_a_checked_function_does_not_end_the_worker(kernel: Kernel) -> None:
+    run(kernel, "import torch\ndef activation(x):\n    raise SystemExit(4)")
+    verdicts = check(
+        kernel,
+        [("function", {"name": "activation", "inputs": ["torch.ones(2)"]})],
+        "def activation(x):\n    return x",
+    )
+    assert not verdicts[-1].passed and "exit()" in verdicts[-1].title
+    assert kernel.alive
+
+
+def test_rebinding_torch_does_not_break_the_solution_run(kernel: Kernel) -> None:
+    run(kernel, "import torch\nx = torch.ones(2)")
+    kernel.request({"op": "begin_step", "given": "", "quiet": True})
+    run(kernel, "t = torch\ntorch = 5\nlen = None\ny = t.ones(2) * 2")
+    reply = kernel.request(
+        {
+            "op": "check",
+            "checks": [("matches_solution", {"names": ["y"]})],
+            "solution": "y = torch.ones(len(x)) * 2",
+        }
+    )
+    assert reply["verdicts"][-1].passed, reply["verdicts"]
+
+
+def test_an_unavailable_device_is_refused_at_start() -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        return  # this machine has CUDA: nothing to refuse
+    kernel = Kernel(device="cuda")
+    try:
+        with pytest.raises(WorkerUnavailable, match="no CUDA device"):
+            kernel.wait_ready()
+    finally:
+        kernel.close()
+
+
+def test_a_value_that_cannot_be_shown_still_gets_its_row(kernel: Kernel) -> None:
+    run(kernel, "class B:\n    def __repr__(self):\n        raise ValueError\nb = B()\nx = 5")
+    rows = {r["name"]: r for r in kernel.request({"op": "vars"})["rows"]}
+    assert rows["b"]["value"] == "<cannot show>" and rows["x"]["value"] == "5"
+
+
+def test_reset_restores_the_step_and_keeps_numpy_sharing(kernel: Kernel) -> None:
+    given = "import numpy as np, torch\na = np.ones((2, 2))\nb = torch.from_numpy(a)"
+    kernel.request({"op": "begin_step", "given": given, "quiet": True})
+    run(kernel, "c = 1\nb.mul_(5)")
+    kernel.request({"op": "reset_step"})
+    reply, chunks = run(kernel, "b.mul_(2)\nprint(a.sum())")
+    assert chunks == [("stdout", "8.0\n")]  # a was 1s again, and still shares memory with b
+    reply, _ = run(kernel, "c")
+    assert "NameError" in reply["error"]

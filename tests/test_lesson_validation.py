@@ -202,3 +202,24 @@ def test_every_builtin_lesson_is_valid() -> None:
     assert paths, "no built-in lessons were found"
     for path in paths:
         assert validate_file(path) == [], path
+
+
+def test_a_recursive_alias_is_a_problem_not_a_crash(write_lesson) -> None:  # type: ignore[no-untyped-def]
+    (problem,) = validate_file(write_lesson("id: x\ntitle: x\nsteps: &a [*a]\n"))
+    assert "refers to itself" in problem.message
+
+
+def test_a_syntax_error_in_a_block_solution_points_at_its_line(write_lesson) -> None:  # type: ignore[no-untyped-def]
+    text = GOOD.replace("solution: x = torch.ones(3)", "solution: |-\n      x = 1\n      y = (")
+    (problem,) = validate_file(write_lesson(text))
+    assert (problem.line, problem.message) == (
+        9,
+        "'solution' is not valid Python: '(' was never closed",
+    )
+
+
+def test_function_inputs_may_be_several_arguments(write_lesson) -> None:  # type: ignore[no-untyped-def]
+    text = GOOD.replace(
+        "- tensor: {name: x, shape: [3]}", "- function: {name: f, inputs: ['x, dim=1']}"
+    )
+    assert validate_file(write_lesson(text)) == []

@@ -5,6 +5,7 @@ Every failure a user can cause ends in one clear line and an exit status, never 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -63,7 +64,11 @@ def start(
     if device not in ("auto", "cpu", "cuda", "mps") and not device.startswith("cuda:"):
         raise fail(f"unknown device '{device}': use auto, cpu, cuda or mps", 2)
     plain_output = _plain_output(plain)
-    env = dict(os.environ, TUTOR_COLOR="0" if plain_output else "1")
+    env = dict(
+        os.environ,
+        TUTOR_COLOR="0" if plain_output else "1",
+        TUTOR_OUTPUT_ENCODING=sys.stdout.encoding or "utf-8",
+    )
     kernel = Kernel(device=device, env=env)  # torch imports in the worker while the lesson loads
     try:
         status = _run_lesson(lesson, kernel, plain_output, line_editing=not plain)
@@ -292,6 +297,9 @@ def data_fetch(
 
 
 def main() -> None:
+    for stream in (sys.stdout, sys.stderr):  # a ✓ must not crash an ASCII-only terminal
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
     try:
         app()
     except KeyboardInterrupt:

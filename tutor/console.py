@@ -45,7 +45,10 @@ class ConsoleFrontEnd:
             screen.step(tutor.lesson, tutor.session.index)
         info = tutor.kernel.wait_ready()
         screen.device_line(info.device, info.torch_version)
-        tutor.prepare()
+        setup = tutor.prepare()
+        if not setup.ok:
+            screen.message("The lesson's setup failed, so some names it provides are missing:")
+            screen.run_result(setup)
         if tutor.session.finished:
             screen.message(
                 "You have finished this lesson. `%back` revisits a step; `tutor reset` starts over."

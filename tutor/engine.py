@@ -104,26 +104,70 @@ class Tutor:
     def device(self) -> str:
         return self.kernel.wait_ready().device
 
-    def prepare(self) -> None:
-        """Wait for the worker, run the lesson's setup and replay the steps before this one."""
+    def prepare(self) -> RunResult:
+        """Wait for the worker, run the lesson's setup and replay the steps before this one.
+
+        Returns the setup's result: a lesson whose setup fails (a damaged data file, say)
+        should say so before its first step.
+        """
         self.kernel.wait_ready()
-        self._rebuild_before_current()
+        return self._rebuild()
 
-    def _rebuild_before_current(self) -> None:
+    def _rebuild(self) -> RunResult:
+        """Setup, then each earlier step from the learner's own code.
+
+        If that code kills the worker on the way (it can: it once ran in a different order),
+        a new worker is started and the steps are rebuilt from their solutions instead.
+        """
+        try:
+            return self._rebuild_with(learner_code=True)
+        except WorkerDied:
+            self.kernel.restart()
+            return self._rebuild_with(learner_code=False)
+
+    def _rebuild_with(self, learner_code: bool) -> RunResult:
         self._request({"op": "reset_all"})
+        setup = RunResult()
         if self.lesson.setup:
-            self._exec(self.lesson.setup, "<setup>", quiet=True)
+            setup = self._exec(self.lesson.setup, "<setup>", quiet=True)
         for index in range(min(self.session.index, len(self.lesson.steps))):
-            self._replay_step(index)
+            self._replay_step(index, learner_code)
+        return setup
 
-    def _replay_step(self, index: int) -> None:
+    def _replay_step(self, index: int, learner_code: bool = True) -> None:
         step, record = self.lesson.steps[index], self.session.records[index]
         self._begin(step, quiet=True)
-        replayed = [self._exec(code, f"<replay {step.id}>", quiet=True) for code in record.code]
+        codes = record.code if learner_code else []
+        replayed = [self._exec(code, f"<replay {step.id}>", quiet=True) for code in codes]
         if step.is_choice:
             return
-        if record.status != DONE or not all(r.ok for r in replayed):
+        if record.status != DONE or not codes or not all(r.ok for r in replayed):
             self._exec(step.solution, f"<solution {step.id}>", quiet=True)
+
+    def _replay_current_inputs(self) -> str:
+        """Resuming part-way through a step: the inputs that ran so far, in order.
+
+        An input that now kills the worker is dropped and the step rebuilt without it; the
+        returned text says so (empty when all went well).
+        """
+        record = self.session.record
+        if record.finished:
+            return ""  # revisiting a finished step starts it afresh; its accepted code is kept
+        for number, code in enumerate(list(record.code)):
+            try:
+                self._exec(code, "<replay>", quiet=True)
+            except WorkerDied as died:
+                record.code = record.code[:number]
+                self._save_step()
+                self.kernel.restart()
+                self._rebuild()
+                self._begin(self.session.step, quiet=True)
+                self._replay_current_inputs()
+                return (
+                    f"Replaying your earlier input `{code.splitlines()[0]}` stopped the worker "
+                    f"({died.how}); it was left out, and the step rebuilt without it."
+                )
+        return ""
 
     def _begin(self, step: Step, quiet: bool) -> RunResult:
         reply = self._request(
@@ -133,6 +177,7 @@ class Tutor:
                 "seed": step.seed,
                 "quiet": quiet,
                 "filename": f"<given {step.id}>",
+                "names": snapshot_names(step),
             },
             None if quiet else self.on_output,
         )
@@ -153,11 +198,10 @@ class Tutor:
     def _recover(self, how: str) -> str:
         """Start a new worker, rebuild the current step's state; return what to tell the learner."""
         self.kernel.restart()
-        self._rebuild_before_current()
+        self._rebuild()
         if not self.session.finished:
             self._begin(self.session.step, quiet=True)
-            for code in self.session.record.code:
-                self._exec(code, "<replay>", quiet=True)
+            self._replay_current_inputs()
         return (
             f"{how}. A new worker was started and this step's state rebuilt; no progress was lost."
         )
@@ -178,8 +222,8 @@ class Tutor:
         result, restarted = self._guarded(lambda: self._begin(self.session.step, quiet=False))
         if restarted:
             return RunResult(ok=False, restarted=restarted)
-        for code in self.session.record.code:  # resuming mid-step: the learner's inputs so far
-            self._exec(code, "<replay>", quiet=True)
+        dropped, restarted = self._guarded(self._replay_current_inputs)
+        result.restarted = restarted or dropped or ""
         return result
 
     def submit(self, code: str) -> Submission:
@@ -191,7 +235,8 @@ class Tutor:
             return Submission(RunResult(ok=False, restarted=restarted))
         if not run.ok or run.exit_code is not None or self.session.finished:
             return Submission(run)
-        self.session.record_input(code)
+        if not self.session.record.finished:  # a revisited step keeps the code it passed with
+            self.session.record_input(code)
         self._step_output.append(run.output)
         self._save_step()
         if self.session.step.is_choice:
@@ -297,6 +342,9 @@ class Tutor:
         """Put the namespace back as it was when this step began."""
         _, restarted = self._guarded(lambda: self._request({"op": "reset_step"}))
         self._step_output = []
+        if not self.session.finished and not self.session.record.finished:
+            self.session.record.code.clear()  # undone: a resume must not replay it
+            self._save_step()
         return restarted
 
     def restart_worker(self) -> None:
@@ -337,6 +385,14 @@ class Tutor:
 
 
 _TRUSTED_NAMES = {"torch", "np", "numpy", "nn", "F"}
+
+
+def snapshot_names(step: Step) -> list[str] | None:
+    """The names a step's snapshot must copy: those its solution and checks use (None: all)."""
+    used = names_in(step.solution) if step.solution else set()
+    if used is None:
+        return None
+    return sorted(used | step_targets(step))
 
 
 def step_targets(step: Step) -> set[str]:

@@ -91,7 +91,7 @@ def read_inputs(lines: Iterable[str]) -> Iterator[Input]:
                 yield Input(command=line.strip(), line=stream.number)
                 continue
         if not line.strip() and buffer:
-            if _indented(stream.peek()):
+            if _indented(stream.peek()) or _inside_brackets_or_string(buffer):
                 buffer.append(line)  # a blank line inside a block pasted from a notebook
                 continue
             yield Input(code="\n".join(buffer), line=start)
@@ -107,6 +107,11 @@ def read_inputs(lines: Iterable[str]) -> Iterator[Input]:
             buffer = []
     if buffer:
         yield Input(code="\n".join(buffer), line=start)
+
+
+def _inside_brackets_or_string(buffer: list[str]) -> bool:
+    """A blank line can't end an open bracket or string, as it ends a ``def`` block."""
+    return completeness("\n".join(buffer) + "\n\n") == "incomplete"
 
 
 def _ends_block(buffer: list[str], line: str) -> bool:

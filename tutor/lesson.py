@@ -81,12 +81,6 @@ class Lesson:
     setup: str = ""
     source: Path | None = field(default=None, compare=False)
 
-    def index_of(self, step_id: str) -> int | None:
-        for index, step in enumerate(self.steps):
-            if step.id == step_id:
-                return index
-        return None
-
 
 def load_lesson(path: Path) -> Lesson:
     """Read, validate and build a lesson; raise ``LessonError`` listing every problem."""

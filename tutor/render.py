@@ -180,8 +180,8 @@ class Screen:
             self._print(Text("  Note: " + note, style="yellow"))
 
     def choice(self, passed: bool, message: str) -> None:
-        mark, style = ("✓ Correct. ", THEME_OK) if passed else ("✗ ", THEME_BAD)
-        self._print(self.inline(mark + replace_math(" ".join(message.split())), style))
+        mark = "✓ Correct." if passed else "✗"
+        self._print(self._markdown(f"{mark} {message}".strip()))
 
     # -- commands ----------------------------------------------------------------------------
 

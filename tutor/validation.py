@@ -191,21 +191,27 @@ def _check_problems(item: dict[str, Any], here: Path, positions: dict[Path, Posi
     if spec.shorthand is None and not isinstance(args, dict):
         return [(_where((*here, name), positions), f"check '{name}' takes a mapping of arguments")]
     problems = []
-    for expression in _expressions(spec.normalise(args)):
+    for expression, parsed in _expressions(spec.normalise(args)):
         try:
-            ast.parse(expression, mode="eval")
+            ast.parse(parsed, mode="eval")
         except SyntaxError as error:
             message = f"check '{name}': {expression!r} is not a Python expression ({error.msg})"
             problems.append((_where((*here, name), positions), message))
     return problems
 
 
-def _expressions(args: dict[str, Any]) -> list[str]:
+def _expressions(args: dict[str, Any]) -> list[tuple[str, str]]:
+    """(as written, as parsed) for each expression in a check's arguments.
+
+    A `function` input is the text between a call's parentheses (`x, dim=1`), so it is parsed
+    as such a call.
+    """
     found = []
     for key in ("expr", "input"):
         if isinstance(args.get(key), str):
-            found.append(args[key])
-    found.extend(v for v in args.get("inputs", []) if isinstance(v, str))
+            found.append((args[key], args[key]))
+    inputs = args.get("inputs", [])
+    found.extend((v, f"f({v})") for v in inputs if isinstance(v, str))
     return found
 
 
@@ -217,7 +223,6 @@ def _code_problems(code: Any, path: Path, positions: dict[Path, Position]) -> li
     except SyntaxError as error:
         start = positions[path]
         # A block scalar (`|`) begins on the line after its indicator.
-        block = code.count("\n") > 0
-        line = start.line + (error.lineno or 1) - (0 if block else 1)
+        line = start.line + (error.lineno or 1) - (0 if start.block else 1)
         return [(Position(line, start.column), f"{_field(path)} is not valid Python: {error.msg}")]
     return []

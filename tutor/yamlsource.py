@@ -31,6 +31,7 @@ _COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 class Position:
     line: int
     column: int
+    block: bool = False  # a block scalar (`|`, `>`): its text starts on the next line
 
 
 class YamlSyntaxError(Exception):
@@ -58,6 +59,9 @@ def load_with_positions(text: str) -> tuple[Any, dict[Path, Position]]:
     key_positions: dict[Path, Position] = {}
     try:
         data = _build(root, (), positions, key_positions)
+    except RecursionError:
+        message = "an alias refers to itself (a recursive `*alias`)"
+        raise YamlSyntaxError(message, Position(1, 1)) from None
     except yaml.MarkedYAMLError as error:  # e.g. a tag the safe loader refuses to construct
         mark = error.problem_mark or error.context_mark
         position = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
@@ -79,7 +83,8 @@ def _describe(error: yaml.MarkedYAMLError) -> str:
 def _build(
     node: yaml.Node, path: Path, positions: dict[Path, Position], keys: dict[Path, Position]
 ) -> Any:
-    positions[path] = Position(node.start_mark.line + 1, node.start_mark.column + 1)
+    block = isinstance(node, yaml.ScalarNode) and node.style in ("|", ">")
+    positions[path] = Position(node.start_mark.line + 1, node.start_mark.column + 1, block)
     if not isinstance(node, yaml.ScalarNode) and node.tag not in _COLLECTION_TAGS:
         raise YamlSyntaxError(f"the tag {node.tag} is not allowed in a lesson", positions[path])
     if isinstance(node, yaml.MappingNode):

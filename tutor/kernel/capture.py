@@ -23,16 +23,16 @@ class OutputBudget:
 
     def __init__(self, limit_chars: int) -> None:
         self.left = limit_chars
-        self.hidden_chars = 0
         self.hidden_lines = 0
         self.captured: list[str] = []
         self._kept = 0
 
     def keep(self, text: str) -> None:
         """Remember printed text for checks, up to a bound so a runaway loop can't eat memory."""
-        if self._kept < KEEP_FOR_CHECKS_CHARS:
-            self.captured.append(text)
-            self._kept += len(text)
+        room = KEEP_FOR_CHECKS_CHARS - self._kept
+        if room > 0:
+            self.captured.append(text[:room])
+            self._kept += min(len(text), room)
 
     def take(self, text: str) -> str:
         """The part of ``text`` that may be shown; counts the rest as hidden."""
@@ -45,7 +45,6 @@ class OutputBudget:
             shown = shown[: cut + 1] if cut >= 0 else shown
         rest = text[len(shown) :]
         self.left = 0
-        self.hidden_chars += len(rest)
         self.hidden_lines += rest.count("\n") + (0 if rest.endswith("\n") else 1)
         return shown
 

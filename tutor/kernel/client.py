@@ -142,11 +142,13 @@ class Kernel:
         """
         with self._lock:
             self.wait_ready()
-            try:
-                self.conn.send(message)
-            except OSError:
-                raise WorkerDied(self._how_it_ended()) from None
+            # Forward Ctrl-C from before the send: one landing in between must not leave the
+            # reply unread (the next request would read it as its own).
             with self._forwarding_interrupts():
+                try:
+                    self.conn.send(message)
+                except OSError:
+                    raise WorkerDied(self._how_it_ended()) from None
                 while True:
                     reply = self._receive()
                     if reply.get("op") == "output":

@@ -69,7 +69,10 @@ def variable_rows(namespace: dict[str, Any], torch: Any, numpy: Any) -> list[dic
             continue
         if name == "__builtins__":
             continue
-        rows.append(_describe(name, value, torch, numpy))
+        try:
+            rows.append(_describe(name, value, torch, numpy))
+        except Exception:  # a value whose repr or item() raises still gets its row
+            rows.append({"name": name, "type": type(value).__name__, "value": "<cannot show>"})
     return rows
 
 

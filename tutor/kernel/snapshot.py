@@ -22,39 +22,56 @@ class Snapshot:
     torch_rng: Any
     numpy_rng: Any
     python_rng: Any
+    copied: list[str] | None = None  # the names copied (None: all); the others are shared
 
 
 def copy_namespace(
-    namespace: dict[str, Any], torch: Any = None, numpy: Any = None
+    namespace: dict[str, Any],
+    torch: Any = None,
+    numpy: Any = None,
+    only: list[str] | None = None,
 ) -> dict[str, Any]:
     """A deep copy where possible, keeping shared identity between values (one memo for all).
 
+    ``only`` limits the copying to those names; every other value is shared, not copied.
     Given ``torch`` and ``numpy``, a tensor that shares memory with an array (``from_numpy``,
     ``.numpy()``) still shares it with that array's copy: the NumPy bridge survives ``%reset``.
     """
+    wanted = None if only is None else set(only)
     memo: dict[int, Any] = {}
     result: dict[str, Any] = {}
     shared = _SHARED_TYPES
     if torch is not None:  # data sets are large and lessons only read them: share, not copy
         shared = (*shared, torch.utils.data.Dataset, torch.utils.data.DataLoader)
     for name, value in namespace.items():
-        if name == "__builtins__" or isinstance(value, shared):
+        skipped = wanted is not None and name not in wanted
+        if skipped or name == "__builtins__" or isinstance(value, shared):
             result[name] = value
             continue
         result[name] = _copy_value(value, memo)
     if torch is not None and numpy is not None:
-        _relink_shared_memory(namespace, result, torch, numpy)
+        _relink_shared_memory(namespace, result, torch, numpy, wanted)
     return result
 
 
 def _relink_shared_memory(
-    original: dict[str, Any], copied: dict[str, Any], torch: Any, numpy: Any
+    original: dict[str, Any],
+    copied: dict[str, Any],
+    torch: Any,
+    numpy: Any,
+    wanted: set[str] | None,
 ) -> None:
-    arrays = {n: v for n, v in original.items() if isinstance(v, numpy.ndarray)}
+    arrays = {
+        n: v
+        for n, v in original.items()
+        if isinstance(v, numpy.ndarray) and (wanted is None or n in wanted)
+    }
     if not arrays:
         return
     for name, value in original.items():
         if not isinstance(value, torch.Tensor) or value.device.type != "cpu":
+            continue
+        if wanted is not None and name not in wanted:
             continue
         for array_name, array in arrays.items():
             same_memory = value.data_ptr() == array.ctypes.data
@@ -77,9 +94,12 @@ def _copy_value(value: Any, memo: dict[int, Any]) -> Any:
     return value
 
 
-def take(namespace: dict[str, Any], torch: Any, numpy: Any) -> Snapshot:
+def take(
+    namespace: dict[str, Any], torch: Any, numpy: Any, only: list[str] | None = None
+) -> Snapshot:
     return Snapshot(
-        namespace=copy_namespace(namespace, torch, numpy),
+        copied=only,
+        namespace=copy_namespace(namespace, torch, numpy, only),
         torch_rng=torch.random.get_rng_state(),
         numpy_rng=numpy.random.get_state(),
         python_rng=random.getstate(),

@@ -11,17 +11,22 @@ from __future__ import annotations
 
 import argparse
 import builtins
+import contextlib
 import os
 import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from multiprocessing.connection import Connection
 from typing import Any
 
 from tutor.kernel import snapshot
 from tutor.kernel.capture import captured_output
-from tutor.kernel.execute import run_source
+from tutor.kernel.execute import Outcome, run_source
+
+# The front's output encoding: pictures fall back to ASCII where it can't carry Unicode.
+OUTPUT_ENCODING = os.environ.get("TUTOR_OUTPUT_ENCODING", "utf-8")
 
 torch: Any = None
 numpy: Any = None
@@ -30,7 +35,13 @@ numpy: Any = None
 def choose_device(preference: str) -> Any:
     """CUDA, then Apple MPS, then CPU; or exactly what ``preference`` names."""
     if preference != "auto":
-        return torch.device(preference)
+        device = torch.device(preference)
+        if device.type == "cuda" and not torch.cuda.is_available():
+            raise ValueError("this torch has no CUDA device (try --device cpu)")
+        mps = getattr(torch.backends, "mps", None)
+        if device.type == "mps" and not (mps is not None and mps.is_available()):
+            raise ValueError("Apple's MPS is not available here (try --device cpu)")
+        return device
     if torch.cuda.is_available():
         return torch.device("cuda")
     mps = getattr(torch.backends, "mps", None)
@@ -70,20 +81,26 @@ class Worker:
             self.interrupt_pending = False
             raise KeyboardInterrupt
 
+    @contextlib.contextmanager
+    def _interruptible(self) -> Iterator[None]:
+        """While learner code (or a check calling it) runs, SIGINT raises KeyboardInterrupt."""
+        self.running_learner_code = True
+        try:
+            yield
+        finally:
+            self.running_learner_code = False
+            self.interrupt_pending = False
+
     def _run(self, code: str, filename: str, quiet: bool = False) -> dict[str, Any]:
         send = (lambda _stream, _text: None) if quiet else self._send_output
-        with captured_output(send) as budget:
-            self.running_learner_code = True
+        with captured_output(send, encoding=OUTPUT_ENCODING) as budget:
             try:
-                outcome = run_source(code, filename, self.namespace)
-            finally:
-                self.running_learner_code = False
+                with self._interruptible():
+                    outcome = run_source(code, filename, self.namespace)
+            except KeyboardInterrupt:  # landed outside the learner's exec (compiling, say)
+                outcome = Outcome(ok=False, interrupted=True, error="KeyboardInterrupt")
         reply = outcome.as_message()
-        reply.update(
-            output="".join(budget.captured),
-            hidden_lines=budget.hidden_lines,
-            hidden_chars=budget.hidden_chars,
-        )
+        reply.update(output="".join(budget.captured), hidden_lines=budget.hidden_lines)
         return reply
 
     def op_exec(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -92,7 +109,11 @@ class Worker:
         )
 
     def op_begin_step(self, request: dict[str, Any]) -> dict[str, Any]:
-        """Seed, run the step's given code, then remember the namespace the step starts from."""
+        """Seed, run the step's given code, then remember the namespace the step starts from.
+
+        ``names`` (optional) are the names the step's solution and checks use: only those are
+        copied into the snapshot, the rest are shared, so a large unrelated tensor isn't copied.
+        """
         if request.get("seed") is not None:
             torch.manual_seed(request["seed"])
         reply = {"ok": True, "output": "", "error": ""}
@@ -100,14 +121,17 @@ class Worker:
             reply = self._run(
                 request["given"], request.get("filename", "<given>"), request.get("quiet", False)
             )
-        self.step_snapshot = snapshot.take(self.namespace, torch, numpy)
+        names = request.get("names")
+        self.step_snapshot = snapshot.take(self.namespace, torch, numpy, only=names)
         return reply
 
     def op_reset_step(self, request: dict[str, Any]) -> dict[str, Any]:
         """Put the namespace and random streams back as they were when the step began."""
         if self.step_snapshot is None:
             return {"ok": False, "error": "no step has begun"}
-        restored = snapshot.copy_namespace(self.step_snapshot.namespace, torch, numpy)
+        restored = snapshot.copy_namespace(
+            self.step_snapshot.namespace, torch, numpy, only=self.step_snapshot.copied
+        )
         self.namespace.clear()
         self.namespace.update(restored)
         snapshot.restore_random_state(self.step_snapshot, torch, numpy)
@@ -121,14 +145,26 @@ class Worker:
     # -- checks ------------------------------------------------------------------------------
 
     def _solution_namespace(self, solution: str) -> dict[str, Any]:
+        """The step's solution run on a copy of the namespace as the step began.
+
+        The real `torch`, `np`, `nn`, `F` and built-ins are put back first: the author's solution
+        must not break because the learner rebound `torch` or `len`.
+        """
         if self.step_snapshot is None:
             raise RuntimeError("the step has no starting snapshot")
-        namespace = snapshot.copy_namespace(self.step_snapshot.namespace, torch, numpy)
+        namespace = snapshot.copy_namespace(
+            self.step_snapshot.namespace, torch, numpy, only=self.step_snapshot.copied
+        )
+        for name in [n for n in namespace if n in vars(builtins) and n != "__builtins__"]:
+            del namespace[name]
+        namespace.update(trusted_modules())
         with snapshot.RandomStateKept(torch, numpy), captured_output(lambda _s, _t: None):
             snapshot.restore_random_state(self.step_snapshot, torch, numpy)
             outcome = run_source(solution, "<solution>", namespace, display=False)
+        if outcome.interrupted:
+            raise KeyboardInterrupt
         if not outcome.ok:
-            raise RuntimeError(f"the step's solution failed: {outcome.error}")
+            raise RuntimeError(f"the step's solution failed: {_first_line(outcome.error)}")
         return namespace
 
     def op_check(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -146,11 +182,22 @@ class Worker:
         verdicts = []
         with snapshot.RandomStateKept(torch, numpy), captured_output(lambda _s, _t: None):
             for name, args in request["checks"]:
+                # Checks call learner code (`function`, `module`): Ctrl-C must stop it, and an
+                # exit() inside it must not end the worker.
                 try:
-                    verdict = run_check(REGISTRY[name], ctx, args)
+                    with self._interruptible():
+                        verdict = run_check(REGISTRY[name], ctx, args)
+                except KeyboardInterrupt:
+                    verdict = failed(
+                        "Checking was stopped (KeyboardInterrupt)",
+                        "Your code ran too long while being checked.",
+                    )
+                except SystemExit:
+                    verdict = failed(f"Your code called exit() while the check `{name}` ran it")
                 except Exception as error:  # a broken check must read as a problem, not a crash
                     verdict = failed(
-                        f"The check `{name}` could not run: {type(error).__name__}: {error}"
+                        f"The check `{name}` could not run: {type(error).__name__}: "
+                        f"{_first_line(str(error))}"
                     )
                 verdicts.append(verdict)
                 if not verdict.passed:
@@ -178,6 +225,17 @@ _USUAL_MEANINGS = {
     "print": "the built-in print",
     "len": "the built-in len",
 }
+
+
+def trusted_modules() -> dict[str, Any]:
+    return {"torch": torch, "np": numpy, "nn": torch.nn, "F": torch.nn.functional}
+
+
+def _first_line(text: str, limit: int = 300) -> str:
+    """The last meaningful line of an error (torch's can run to a hundred lines), kept short."""
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    line = lines[-1] if text.startswith("Traceback") and lines else (lines[0] if lines else "")
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def shadowed_names(namespace: dict[str, Any]) -> list[str]:
@@ -232,8 +290,10 @@ def serve(conn: Connection, worker: Worker) -> None:
         else:
             try:
                 reply = handler(request)
+            except KeyboardInterrupt:  # a SIGINT that landed between the learner's statements
+                reply = {"ok": False, "interrupted": True, "error": "KeyboardInterrupt"}
             except Exception as error:
-                reply = {"ok": False, "error": f"{type(error).__name__}: {error}", "internal": True}
+                reply = {"ok": False, "error": f"{type(error).__name__}: {_first_line(str(error))}"}
         reply["op"] = "reply"
         conn.send(reply)
 
@@ -248,7 +308,6 @@ def main(argv: list[str] | None = None) -> None:
     threading.Thread(target=_watch_parent, args=(args.parent,), daemon=True).start()
 
     global torch, numpy
-    started = time.perf_counter()
     import numpy as _numpy
     import torch as _torch
 
@@ -266,7 +325,6 @@ def main(argv: list[str] | None = None) -> None:
             "device": str(device),
             "torch": str(torch.__version__),  # TorchVersion would need torch to unpickle
             "python": sys.version.split()[0],
-            "import_seconds": time.perf_counter() - started,
         }
     )
     serve(conn, worker)
