@@ -118,35 +118,31 @@ def measure_start() -> dict[str, float]:
 
 
 def measure_submission() -> dict[str, float]:
-    """A lesson-1 neuron submission (execute + its checks) against plain exec of the same code."""
+    """One lesson-1 submission through the engine (run, checks, SQLite saves) against plain exec."""
     import torch
 
     from tutor.catalog import find_lesson
+    from tutor.engine import Tutor
     from tutor.kernel.client import Kernel
+    from tutor.progress import SQLiteStore
 
     lesson = find_lesson("lesson1")
     step = next(s for s in lesson.steps if any(c.name == "matches_solution" for c in s.checks))
-    kernel = Kernel(device="cpu")
-    kernel.wait_ready()
-    kernel.request({"op": "exec", "code": lesson.setup, "quiet": True})
-    for earlier in lesson.steps[: lesson.steps.index(step)]:
-        kernel.request(
-            {"op": "begin_step", "given": earlier.given, "seed": earlier.seed, "quiet": True}
-        )
-        if not earlier.is_choice:
-            kernel.request({"op": "exec", "code": earlier.solution, "quiet": True})
-    kernel.request({"op": "begin_step", "given": step.given, "seed": step.seed, "quiet": True})
-    checks = [(c.name, c.args) for c in step.checks]
-    tutor_times = []
-    for _ in range(200):
-        started = time.perf_counter()
-        kernel.request({"op": "exec", "code": step.solution})
-        reply = kernel.request(
-            {"op": "check", "checks": checks, "solution": step.solution, "code": step.solution}
-        )
-        tutor_times.append(time.perf_counter() - started)
-        assert all(v.passed for v in reply["verdicts"]), reply
-    kernel.close()
+    with tempfile.TemporaryDirectory() as home:
+        kernel = Kernel(device="cpu")
+        tutor = Tutor(lesson, SQLiteStore(Path(home) / "progress.sqlite3"), kernel)
+        tutor.prepare()
+        while tutor.session.step is not step:
+            tutor.skip()
+        tutor.enter_step()
+        tutor_times = []
+        for _ in range(200):
+            started = time.perf_counter()
+            submission = tutor.submit(step.solution)
+            tutor_times.append(time.perf_counter() - started)
+            assert submission.passed, submission
+            tutor.back()  # the same step again: judged in full, its record saved each time
+        kernel.close()
 
     namespace: dict[str, object] = {"torch": torch}
     exec(lesson.setup, namespace)

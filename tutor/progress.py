@@ -76,6 +76,10 @@ class SQLiteStore:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, timeout=5.0)
+            # WAL with NORMAL sync: each save survives the tutor or its worker dying (only a power
+            # cut can lose the very last one) and costs well under a millisecond, not a full fsync.
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(SCHEMA)
         except (OSError, sqlite3.Error) as error:
             raise StoreError(f"cannot open the progress file {path}: {error}") from None
