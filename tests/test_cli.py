@@ -184,7 +184,7 @@ def test_ctrl_c_in_piped_mode_stops_the_loop_and_the_lesson_goes_on(tutor_home: 
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)
     assert process.returncode == 0, err
-    assert "KeyboardInterrupt: stopped. Your variables are as they were." in out
+    assert "KeyboardInterrupt: stopped. Your variables keep the values they had then." in out
     assert "still here" in out.split("KeyboardInterrupt")[1]
 
 

@@ -256,3 +256,31 @@ def test_only_inputs_that_change_what_is_checked_are_judged() -> None:
     assert not touches("a.mul_(2)", {"b"})
     assert touches("b.numpy()\nc = 1", set()) and not touches("b", set())
     assert not touches("x = = 1", {"x"})
+
+
+def test_a_near_miss_at_a_choice_is_answered_with_a_suggestion(tutor: Tutor) -> None:
+    tutor.skip()
+    tutor.skip()
+    tutor.enter_step()
+    result = tutor.answer("resize")
+    assert not result.passed and result.message.startswith("Did you mean `resize_`?")
+    assert tutor.session.record.attempts == 0  # not an answer yet
+
+
+def test_a_misspelt_name_is_pointed_out() -> None:
+    from tutor.checks.base import Verdict
+    from tutor.engine import _misspelling
+
+    missing = [Verdict(False, "`activation` is not defined yet", missing="activation")]
+    note = _misspelling("def activaton(x):\n    return x", missing)
+    assert note == "You defined `activaton`; the step asks for `activation`."
+    assert _misspelling("weights = 1", missing) == ""
+
+
+def test_the_right_value_under_another_name_is_pointed_out(tutor: Tutor) -> None:
+    tutor.skip()
+    tutor.enter_step()
+    submission = tutor.submit("z = x * 2")  # the step asks for `y`
+    assert submission.feedback is not None and submission.feedback.shown
+    assert submission.feedback.notes[0] == "Your `z` holds what `y` should; the step checks `y`."
+    assert not tutor.submit("w = x * 3").feedback.shown  # a different value: just exploring

@@ -99,7 +99,7 @@ def test_lesson1_first_steps_in_a_real_terminal(tmp_path: Path) -> None:
     term.type("n = 41" + ENTER + "while True: pass" + ENTER + ENTER)
     term.wait_for("running · 1 s · Ctrl-C stops")  # the calm spinner, after a second
     term.type(CTRL_C)
-    term.wait_for("KeyboardInterrupt: stopped. Your variables are as they were.")
+    term.wait_for("KeyboardInterrupt: stopped. Your variables keep the values they had then.")
     term.type("print(n + 1)" + ENTER)
     term.wait_for("42")
 

@@ -49,6 +49,14 @@ def find_lesson(name: str) -> Lesson:
     return load_lesson(find_lesson_path(name))
 
 
+def next_lesson_id(lesson_id: str) -> str | None:
+    """The built-in lesson after ``lesson_id`` (lesson1 -> lesson2), or None."""
+    ids = [path.stem for path in builtin_paths()]
+    if lesson_id not in ids or ids.index(lesson_id) + 1 == len(ids):
+        return None
+    return ids[ids.index(lesson_id) + 1]
+
+
 def builtin_lessons() -> list[Lesson]:
     """Every built-in lesson that loads (a broken one is reported by ``tutor validate``)."""
     lessons = []

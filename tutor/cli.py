@@ -121,6 +121,12 @@ def _choose_lesson(store, interactive: bool, plain: bool) -> str | None:  # type
     from tutor.catalog import builtin_paths
 
     place = store.last_place()
+    if place is not None and place.position == "":  # that lesson is finished: the next one
+        from tutor.catalog import next_lesson_id
+
+        following = next_lesson_id(place.lesson)
+        if following:
+            return following
     if place is not None:
         builtin = any(p.stem == place.lesson for p in builtin_paths())
         if builtin or not place.source or not Path(place.source).is_file():

@@ -100,7 +100,7 @@ def variables(tutor: Tutor, screen: Screen) -> CommandOutcome:
 def show_step(tutor: Tutor, screen: Screen) -> CommandOutcome:
     """Show this step's text again."""
     if not tutor.session.finished:
-        screen.step(tutor.lesson, tutor.session.index, tutor.device)
+        screen.step(tutor.lesson, tutor.session.index)
     return NOTHING
 
 

@@ -59,10 +59,10 @@ class ConsoleFrontEnd:
     def _enter_step(self, show_text: bool = True) -> None:
         tutor = self.tutor
         if tutor.session.finished:
-            self.screen.message(f"Lesson complete: {tutor.progress_line()}.", "bold green")
+            self.screen.message(end_of_lesson(tutor), "bold green")
             return
         if show_text:
-            self.screen.step(tutor.lesson, tutor.session.index, tutor.device)
+            self.screen.step(tutor.lesson, tutor.session.index)
         self.screen.given(tutor.session.step)
         result = tutor.enter_step()
         self.screen.run_result(result)
@@ -87,11 +87,13 @@ class ConsoleFrontEnd:
         tutor = self.tutor
         if tutor.session.finished or not tutor.session.step.is_choice:
             return False
-        from tutor.engine import match_option
+        from tutor.engine import close_option, match_option
 
-        if match_option(tutor.session.step, code) is not None:
+        step = tutor.session.step
+        if match_option(step, code) is not None or completeness(code) == "invalid":
             return True
-        return completeness(code) == "invalid"
+        # `resize` for `resize_` is a near miss at an answer, not code to run.
+        return "\n" not in code.strip() and close_option(step, code) is not None
 
     def _submit(self, code: str) -> int | None:
         submission = self.tutor.submit(code)
@@ -111,3 +113,19 @@ class ConsoleFrontEnd:
             return
         for number, line in enumerate(item.code.splitlines()):
             self.screen.message(f"{'>>>' if number == 0 else '...'} {line}", "dim")
+
+
+def end_of_lesson(tutor: Tutor) -> str:
+    """What to say at the end of a lesson: how it went, and where to go next."""
+    from tutor.catalog import next_lesson_id
+    from tutor.session import DONE, SKIPPED
+
+    session = tutor.session
+    done, skipped = session.count(DONE), session.count(SKIPPED)
+    summary = f"End of {tutor.lesson.title}: {done} of {len(session.records)} steps done"
+    if skipped:
+        summary += f", {skipped} skipped (`%back` returns to them)"
+    following = next_lesson_id(tutor.lesson.id)
+    if following:
+        summary += f". Next: `tutor start {following}`"
+    return summary + "."

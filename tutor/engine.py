@@ -256,6 +256,7 @@ class Tutor:
                 "solution": step.solution,
                 "code": "\n".join(self.session.record.code),
                 "output": "".join(self._step_output),
+                "bound": sorted(bound_names(latest)),
             }
         )
         if "verdicts" not in reply:  # the checking machinery itself failed
@@ -263,11 +264,15 @@ class Tutor:
             return Feedback(verdicts, passed=False, shown=True)
         verdicts: list[Verdict] = reply["verdicts"]
         passed = bool(verdicts) and all(v.passed for v in verdicts)
-        shown = passed or self._is_attempt(latest, step, verdicts)
+        notes = list(reply.get("shadowed", []))
+        named_otherwise = _misspelling(latest, verdicts) or _renamed(reply, verdicts)
+        if named_otherwise:
+            notes.insert(0, named_otherwise)
+        shown = passed or bool(named_otherwise) or self._is_attempt(latest, step, verdicts)
         if shown:
             self.session.record_attempt(passed)
             self._save_step()
-        feedback = Feedback(verdicts, passed, shown, notes=list(reply.get("shadowed", [])))
+        feedback = Feedback(verdicts, passed, shown, notes=notes)
         if passed:
             feedback.explanation = step.explanation
             self.session.advance()
@@ -288,8 +293,12 @@ class Tutor:
         step = self.session.step
         option = match_option(step, text)
         if option is None:
-            choices = "; ".join(f"{n}) {o.text}" for n, o in enumerate(step.options, start=1))
-            return ChoiceResult(False, f"Answer with one of the options or its number: {choices}")
+            choices = "; ".join(f"{n}) `{o.text}`" for n, o in enumerate(step.options, start=1))
+            near = close_option(step, text)
+            guess = f"Did you mean `{near.text}`? " if near else ""
+            return ChoiceResult(
+                False, f"{guess}Answer with one of the options or its number: {choices}"
+            )
         self.session.record.answer = option.text
         passed = option.text == step.answer
         self.session.record_attempt(passed)
@@ -430,6 +439,45 @@ def names_in(code: str) -> set[str] | None:
     return names
 
 
+def bound_names(code: str) -> set[str]:
+    """The names an input binds at its top level (assigned, defined, imported)."""
+    try:
+        body = ast.parse(code).body
+    except SyntaxError:
+        return set()
+    bound: set[str] = set()
+    for statement in body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(statement.name)
+            continue
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                bound.add(node.id)
+    return bound
+
+
+def _misspelling(latest: str, verdicts: list[Verdict]) -> str:
+    """A note when the input defined a name close to the one a check misses (`activaton`)."""
+    import difflib
+
+    missing = next((v.missing for v in verdicts if not v.passed), "")
+    if not missing:
+        return ""
+    close = difflib.get_close_matches(missing, sorted(bound_names(latest)), n=1, cutoff=0.75)
+    if not close or close[0] == missing:
+        return ""
+    return f"You defined `{close[0]}`; the step asks for `{missing}`."
+
+
+def _renamed(reply: dict[str, Any], verdicts: list[Verdict]) -> str:
+    """A note when the input made the missing value under another name (`y` for `output`)."""
+    alias = reply.get("renamed", "")
+    missing = next((v.missing for v in verdicts if not v.passed), "")
+    if not alias or not missing:
+        return ""
+    return f"Your `{alias}` holds what `{missing}` should; the step checks `{missing}`."
+
+
 def touches(code: str, targets: set[str]) -> bool:
     """Whether an input is an attempt at the step, so that a failing check should be shown.
 
@@ -475,8 +523,17 @@ def match_option(step: Step, text: str) -> Any:
     return None
 
 
+def close_option(step: Step, text: str) -> Any:
+    """The option ``text`` nearly names (`resize` for `resize_`), or None."""
+    import difflib
+
+    options = {_normalise_option(o.text): o for o in step.options}
+    close = difflib.get_close_matches(_normalise_option(text), list(options), n=1, cutoff=0.75)
+    return options[close[0]] if close else None
+
+
 def _normalise_option(text: str) -> str:
-    text = text.strip().strip("`").strip().lower()
+    text = "".join(text.split()).strip("`").lower()  # `(2, )` names the option `(2,)`
     for prefix in ("torch.", "np.", "numpy."):
         text = text.removeprefix(prefix)
     return text[:-2] if text.endswith("()") else text

@@ -1,7 +1,7 @@
 """Everything the learner reads, drawn with rich: step screens, code, output, verdicts, tables.
 
     screen = Screen(Console(), plain=False)
-    screen.step(lesson, index, device="cpu")
+    screen.step(lesson, index)
     screen.feedback(feedback)
 
 The same ``Screen`` serves the piped console and the REPL. With ``plain=True`` (not a terminal, or
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
 from rich.rule import Rule
 from rich.syntax import Syntax
 from rich.table import Table
@@ -71,10 +72,11 @@ class Screen:
     def _print(self, *objects: object, **options: object) -> None:
         """Print like ``Console.print``; in plain mode without the padding rich adds to lines.
 
-        Lines of text (messages, verdicts, tracebacks) are not re-wrapped: a narrow terminal
-        wraps them itself, and a wrapped traceback or code line loses its indentation.
+        In plain mode, lines of text (messages, verdicts) are not re-wrapped: piped output is
+        read in a pager or a file, where a line's width is the reader's business. On a terminal
+        rich wraps them at word boundaries.
         """
-        if all(isinstance(o, Text) for o in objects):
+        if self.plain and all(isinstance(o, Text) for o in objects):
             options.setdefault("soft_wrap", True)
         if not self.plain:
             self.console.print(*objects, **options)  # type: ignore[arg-type]
@@ -101,11 +103,9 @@ class Screen:
         line = f"Your code runs on {device} (torch {torch_version}); `device` names it."
         self._print(self.inline(line, THEME_DIM))
 
-    def step(self, lesson: Lesson, index: int, device: str = "") -> None:
+    def step(self, lesson: Lesson, index: int) -> None:
         step = lesson.steps[index]
         where = f"{lesson.title} · step {index + 1} of {len(lesson.steps)}"
-        if device:
-            where += f" · {device}"
         self._print()
         self._print(Rule(where, style=THEME_DIM))
         if step.title:
@@ -153,12 +153,13 @@ class Screen:
             self._print(result.restarted, style="yellow")
         if result.interrupted:
             self._print(
-                "KeyboardInterrupt: stopped. Your variables are as they were.", style="yellow"
+                "KeyboardInterrupt: stopped. Your variables keep the values they had then.",
+                style="yellow",
             )
         elif not result.ok and result.error:
-            self._print(Text(result.error, style=THEME_BAD))
+            self._print(Text(result.error, style=THEME_BAD), soft_wrap=True)
             for line in result.explanation:
-                self._print(self.inline("  " + line))
+                self.detail(line)
 
     # -- verdicts ----------------------------------------------------------------------------
 
@@ -175,9 +176,16 @@ class Screen:
                 self._print(self.inline("✓ " + verdict.title, THEME_OK))
         self._print(self.inline("✗ " + failing.title, f"bold {THEME_BAD}"))
         for line in failing.details:
-            self._print(self.inline("  " + line))
+            self.detail(line)
         for note in feedback.notes:
-            self._print(Text("  Note: " + note, style="yellow"))
+            self.detail("Note: " + note, "yellow")
+
+    def detail(self, line: str, style: str = "") -> None:
+        """A line under a verdict or error, indented; on a terminal it wraps under itself."""
+        if self.plain:
+            self._print(self.inline("  " + line, style))
+        else:
+            self._print(Padding(self.inline(line, style), (0, 0, 0, 2)))
 
     def choice(self, passed: bool, message: str) -> None:
         mark = "✓ Correct." if passed else "✗"

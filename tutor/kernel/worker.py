@@ -202,7 +202,31 @@ class Worker:
                 verdicts.append(verdict)
                 if not verdict.passed:
                     break
-        return {"verdicts": verdicts, "shadowed": shadowed_names(self.namespace)}
+            renamed = ""
+            if verdicts and verdicts[-1].missing:
+                renamed = self._made_under_another_name(ctx, verdicts[-1].missing, request)
+        return {
+            "verdicts": verdicts,
+            "shadowed": shadowed_names(self.namespace),
+            "renamed": renamed,
+        }
+
+    def _made_under_another_name(self, ctx: Any, missing: str, request: dict[str, Any]) -> str:
+        """The name the latest input gave to the value ``missing`` should hold (`y` for
+        `output`), or ''."""
+        from tutor.checks.compare import compare_values
+
+        try:
+            with self._interruptible():
+                expected = ctx.solution_value(missing)
+                for name in request.get("bound", []):
+                    if name != missing and name in self.namespace:
+                        got = self.namespace[name]
+                        if compare_values(name, got, expected, 1e-4, 1e-4, torch) is None:
+                            return name
+        except BaseException:  # only a better message was at stake
+            pass
+        return ""
 
     # -- looking at the namespace ------------------------------------------------------------
 
