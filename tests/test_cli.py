@@ -201,3 +201,14 @@ def test_start_without_a_lesson_continues_the_last_one(tutor_home: Path) -> None
     tutor("start", "lesson1", stdin="3\n", home=tutor_home)
     result = tutor("start", stdin="", home=tutor_home)
     assert "Welcome back: continuing at step 2 of 12." in result.stdout
+
+
+def test_the_example_in_the_authoring_guide_is_a_working_lesson(tmp_path: Path) -> None:
+    import re
+
+    guide = (Path(__file__).parent.parent / "docs" / "writing-lessons.md").read_text()
+    example = tmp_path / "example.yaml"
+    example.write_text(re.search(r"```yaml\n(.*?)```", guide, re.S).group(1))  # type: ignore[union-attr]
+    assert runner.invoke(app, ["validate", str(example)]).exit_code == 0
+    result = runner.invoke(app, ["test", str(example), "--device", "cpu"])
+    assert result.exit_code == 0, result.output

@@ -223,3 +223,24 @@ def test_function_inputs_may_be_several_arguments(write_lesson) -> None:  # type
         "- tensor: {name: x, shape: [3]}", "- function: {name: f, inputs: ['x, dim=1']}"
     )
     assert validate_file(write_lesson(text)) == []
+
+
+def test_problems_in_different_steps_are_all_reported_at_once(write_lesson) -> None:  # type: ignore[no-untyped-def]
+    text = GOOD.replace("id: pick", "id: make-x").replace("- tensor:", "- tensr:")
+    messages = [p.message for p in validate_file(write_lesson(text))]
+    assert "unknown check 'tensr' (did you mean 'tensor'?)" in messages
+    assert "step id 'make-x' is used twice (first by step 1)" in messages
+
+
+def test_a_check_missing_its_colon_is_named(write_lesson) -> None:  # type: ignore[no-untyped-def]
+    text = GOOD.replace("- tensor: {name: x, shape: [3]}", "- defined x")
+    (problem,) = validate_file(write_lesson(text))
+    assert problem.message == (
+        "a check is written as `- name: arguments`; is a colon missing in 'defined x'?"
+    )
+
+
+def test_an_option_listed_twice_is_a_problem(write_lesson) -> None:  # type: ignore[no-untyped-def]
+    text = GOOD.replace("options: [view,", "options: [view, view,")
+    (problem,) = validate_file(write_lesson(text))
+    assert problem.message == "option 'view' is listed twice"

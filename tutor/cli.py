@@ -20,6 +20,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: flags read as flags, not as `--plain <bool>`
 )
 
 DeviceOption = Annotated[
@@ -51,7 +52,7 @@ def _open_store():  # type: ignore[no-untyped-def]
 @app.command()
 def start(
     lesson: Annotated[
-        str | None, typer.Argument(help="A lesson id (lesson1) or a YAML file.")
+        str | None, typer.Argument(help="A lesson id (lesson1) or a YAML file.", metavar="LESSON")
     ] = None,
     device: DeviceOption = "auto",
     plain: Annotated[
@@ -171,13 +172,9 @@ def progress(
     if as_json:
         typer.echo(json.dumps(report, indent=2))
         return
-    for entry in report:
-        done = sum(1 for s in entry["steps"] if s["status"] == "done")
-        typer.echo(f"{entry['lesson']}: {done}/{len(entry['steps'])} steps complete")
-        for s in entry["steps"]:
-            typer.echo(
-                f"  {s['status']:8} {s['id']}  (attempts {s['attempts']}, hints {s['hints_used']})"
-            )
+    from tutor.render import Screen, make_console
+
+    Screen(make_console(_plain_output(False))).progress_tables(report)
 
 
 @app.command()
@@ -243,8 +240,13 @@ def test_lessons(
         for name in names:
             try:
                 lesson = find_lesson(name)
-            except (LessonNotFound, LessonError) as error:
-                typer.echo(f"{name}: {error}")
+            except LessonNotFound as error:
+                typer.echo(f"FAIL {name}: {error}")
+                failures += 1
+                continue
+            except LessonError as error:
+                for problem in error.problems:
+                    typer.echo(f"FAIL {problem}")
                 failures += 1
                 continue
             report = test_lesson(lesson, kernel)

@@ -240,6 +240,23 @@ class Screen:
             table.add_row(command, meaning)
         self._print(table)
 
+    def progress_tables(self, report: Sequence[dict]) -> None:  # type: ignore[type-arg]
+        """``tutor progress``: per lesson, a line of totals and a table of its steps."""
+        for entry in report:
+            steps = entry["steps"]
+            done = sum(1 for s in steps if s["status"] == "done")
+            self._print(Text(f"{entry['lesson']}: {done}/{len(steps)} steps complete", "bold"))
+            table = Table(box=None, pad_edge=False)
+            for column in ("step", "kind", "status", "attempts", "hints"):
+                table.add_column(
+                    column, justify="right" if column in ("attempts", "hints") else "left"
+                )
+            for s in steps:
+                table.add_row(
+                    s["id"], s["kind"], s["status"], str(s["attempts"]), str(s["hints_used"])
+                )
+            self._print(table)
+
     def lesson_table(self, rows: Sequence[tuple[str, str, str]]) -> None:
         table = Table(box=None, pad_edge=False)
         table.add_column("lesson", style="bold")

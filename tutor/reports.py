@@ -32,7 +32,7 @@ def progress_report(lessons: list[Lesson], store: ProgressStore) -> list[dict[st
             {
                 "lesson": lesson.id,
                 "title": lesson.title,
-                "position": place.position if place else None,
+                "position": place.position or None if place else None,  # None: not on a step
                 "steps": steps,
             }
         )

@@ -42,10 +42,17 @@ def find_problems(data: Any, positions: dict[Path, Position]) -> list[tuple[Posi
         return [
             (positions.get((), Position(1, 1)), "a lesson must be a mapping with id, title, steps")
         ]
-    problems = list(dict.fromkeys(_describe(error, positions) for error in _leaf_errors(data)))
-    if not problems:
-        problems.extend(_semantic_problems(data, positions))
-    return problems
+    errors = list(_leaf_errors(data))
+    problems = list(dict.fromkeys(_describe(error, positions) for error in errors))
+    if isinstance(data.get("steps"), list):
+        # Every problem at once: steps the schema accepted are checked further.
+        broken = {e.absolute_path[1] for e in errors if _in_a_step(tuple(e.absolute_path))}
+        problems.extend(_semantic_problems(data, positions, broken))
+    return list(dict.fromkeys(problems))
+
+
+def _in_a_step(path: Path) -> bool:
+    return len(path) >= 2 and path[0] == "steps" and isinstance(path[1], int)
 
 
 def _leaf_errors(data: Any) -> Iterator[ValidationError]:
@@ -89,6 +96,16 @@ def _describe(error: ValidationError, positions: dict[Path, Position]) -> tuple[
         return where, f"unknown check '{name}'{did_you_mean(str(name), choices)}"
     if kind in ("minProperties", "maxProperties") and len(path) >= 3 and path[-2] == "checks":
         return _where(path, positions), "a check is written as one name with its arguments"
+    if (
+        kind == "type"
+        and len(path) >= 2
+        and path[-2] == "checks"
+        and isinstance(error.instance, str)
+    ):
+        return (
+            _where(path, positions),
+            f"a check is written as `- name: arguments`; is a colon missing in '{error.instance}'?",
+        )
     if kind == "type":
         wanted = schema.get("type")
         words = _TYPE_WORDS.get(wanted, str(wanted)) if isinstance(wanted, str) else "valid"
@@ -125,12 +142,16 @@ def _owner(path: Path) -> str:
     return "the lesson" if not path else _field(path)
 
 
-def _semantic_problems(data: dict[str, Any], positions: dict[Path, Position]) -> list[Any]:
+def _semantic_problems(
+    data: dict[str, Any], positions: dict[Path, Position], broken: set[Any]
+) -> list[Any]:
     problems: list[tuple[Position, str]] = []
     problems.extend(_code_problems(data.get("setup"), ("setup",), positions))
     seen: dict[str, int] = {}
     for index, step in enumerate(data["steps"]):
         here: Path = ("steps", index)
+        if not isinstance(step, dict) or not isinstance(step.get("id"), str):
+            continue
         step_id = step["id"]
         if step_id in seen:
             problems.append(
@@ -140,7 +161,8 @@ def _semantic_problems(data: dict[str, Any], positions: dict[Path, Position]) ->
                 )
             )
         seen.setdefault(step_id, index)
-        problems.extend(_step_problems(step, here, positions))
+        if index not in broken:
+            problems.extend(_step_problems(step, here, positions))
     return problems
 
 
@@ -151,6 +173,10 @@ def _step_problems(
     kind = step.get("kind", "code")
     if kind == "choice":
         texts = [o if isinstance(o, str) else o["text"] for o in step["options"]]
+        for number, text in enumerate(texts):
+            if text in texts[:number]:
+                where = _where((*here, "options", number), positions)
+                problems.append((where, f"option '{text}' is listed twice"))
         if step["answer"] not in texts:
             problems.append(
                 (
