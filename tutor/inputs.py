@@ -25,12 +25,15 @@ class Input:
     line: int = 0  # where it started in the stream, 1-based
 
 
-def completeness(source: str) -> str:
-    """``"complete"``, ``"incomplete"`` or ``"invalid"`` for ``source`` typed at a console."""
+def completeness(source: str, mode: str = "single") -> str:
+    """``"complete"``, ``"incomplete"`` or ``"invalid"`` for ``source`` typed at a console.
+
+    ``mode="exec"`` judges several statements at once (a paste) rather than one.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            code = codeop.compile_command(source, "<input>", "single")
+            code = codeop.compile_command(source, "<input>", mode)
         except (SyntaxError, ValueError, OverflowError):
             return "invalid"
     return "incomplete" if code is None else "complete"

@@ -31,6 +31,8 @@ from typing import Any
 
 import numpy as np
 
+from tutor.data import FASHION_CLASSES
+
 __all__ = ["FASHION_LABELS", "Helper", "helper", "imshow", "view_classify"]
 
 SHADES = " ░▒▓█"
@@ -38,18 +40,7 @@ ASCII_RAMP = " .:-=+*#%@"
 UPPER_HALF = "▀"
 RESET = "\x1b[0m"
 BAR_WIDTH = 30
-FASHION_LABELS = (
-    "T-shirt/top",
-    "Trouser",
-    "Pullover",
-    "Dress",
-    "Coat",
-    "Sandal",
-    "Shirt",
-    "Sneaker",
-    "Bag",
-    "Ankle boot",
-)
+FASHION_LABELS = tuple(FASHION_CLASSES)
 
 
 def imshow(image: Any, *, color: bool, unicode: bool) -> str:

@@ -12,9 +12,6 @@ holds several statements at once, as a block pasted from a notebook does.
 
 from __future__ import annotations
 
-import codeop
-import warnings
-
 from tutor.inputs import Input, completeness, is_command, read_inputs
 
 INDENT = "    "
@@ -43,24 +40,13 @@ def enter_runs(text: str) -> bool:
     if single != "invalid":
         return single == "complete"
     # Not one statement: several (a paste), or a syntax error. Judge it as a module would be.
-    several = _module_completeness(source)
+    several = completeness(source, mode="exec")
     if several == "incomplete":
         return False
     if several == "complete":
         # The last statement may be a block still being typed: wait for its blank line.
         return blank_last or not lines[-1][:1].isspace()
     return True
-
-
-def _module_completeness(source: str) -> str:
-    """Like ``completeness`` but for several statements (``exec`` mode)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            code = codeop.compile_command(source, "<input>", "exec")
-        except (SyntaxError, ValueError, OverflowError):
-            return "invalid"
-    return "incomplete" if code is None else "complete"
 
 
 def next_indent(line: str) -> str:
