@@ -284,3 +284,12 @@ def test_the_right_value_under_another_name_is_pointed_out(tutor: Tutor) -> None
     assert submission.feedback is not None and submission.feedback.shown
     assert submission.feedback.notes[0] == "Your `z` holds what `y` should; the step checks `y`."
     assert not tutor.submit("w = x * 3").feedback.shown  # a different value: just exploring
+
+
+def test_the_out_of_place_twin_of_an_in_place_method_is_named() -> None:
+    from tutor.engine import _out_of_place_twin
+
+    note = _out_of_place_twin("b.mul(2)", "b.mul_(2)")
+    assert note.startswith("`mul` returns a new tensor and leaves the original as it was")
+    assert _out_of_place_twin("b.mul_(2)", "b.mul_(2)") == ""
+    assert _out_of_place_twin("b.add(2)", "b.mul_(2)") == ""

@@ -266,9 +266,10 @@ class Tutor:
         passed = bool(verdicts) and all(v.passed for v in verdicts)
         notes = list(reply.get("shadowed", []))
         named_otherwise = _misspelling(latest, verdicts) or _renamed(reply, verdicts)
-        if named_otherwise:
-            notes.insert(0, named_otherwise)
-        shown = passed or bool(named_otherwise) or self._is_attempt(latest, step, verdicts)
+        near_miss = named_otherwise or _out_of_place_twin(latest, step.solution)
+        if near_miss and not passed:
+            notes.insert(0, near_miss)
+        shown = passed or bool(near_miss) or self._is_attempt(latest, step, verdicts)
         if shown:
             self.session.record_attempt(passed)
             self._save_step()
@@ -467,6 +468,30 @@ def _misspelling(latest: str, verdicts: list[Verdict]) -> str:
     if not close or close[0] == missing:
         return ""
     return f"You defined `{close[0]}`; the step asks for `{missing}`."
+
+
+def _method_calls(code: str) -> set[str]:
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    return {
+        node.func.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+    }
+
+
+def _out_of_place_twin(latest: str, solution: str) -> str:
+    """A note when the input called `mul` where the solution changes a tensor with `mul_`."""
+    wanted = {m for m in _method_calls(solution) if m.endswith("_") and not m.endswith("__")}
+    for method in sorted(wanted):
+        if method[:-1] in _method_calls(latest):
+            return (
+                f"`{method[:-1]}` returns a new tensor and leaves the original as it was; "
+                f"`{method}` (with the underscore) changes the tensor itself."
+            )
+    return ""
 
 
 def _renamed(reply: dict[str, Any], verdicts: list[Verdict]) -> str:
