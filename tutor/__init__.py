@@ -10,11 +10,13 @@ def _use_source_tree_layout() -> None:
     ``lessons/``) so authors find them at the top level; an editable install maps them, and this
     covers running straight from a clone (``python -m tutor``) where no install did.
     """
-    from pathlib import Path
+    import os.path  # not pathlib: this runs first in every worker, where start-up time counts
 
-    here = Path(__file__).resolve().parent
-    if not (here / "checks").is_dir() and (here.parent / "checks" / "__init__.py").is_file():
-        __path__.append(str(here.parent))
+    here = os.path.dirname(os.path.realpath(__file__))
+    parent = os.path.dirname(here)
+    checks = os.path.join(parent, "checks", "__init__.py")
+    if not os.path.isdir(os.path.join(here, "checks")) and os.path.isfile(checks):
+        __path__.append(parent)
 
 
 _use_source_tree_layout()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -36,10 +35,6 @@ def fail(message: str, status: int = 1) -> typer.Exit:
     return typer.Exit(status)
 
 
-def _plain_output(plain: bool) -> bool:
-    return plain or bool(os.environ.get("NO_COLOR")) or not sys.stdout.isatty()
-
-
 def _open_store():  # type: ignore[no-untyped-def]
     from tutor.progress import SQLiteStore, StoreError, default_store_path
 
@@ -60,19 +55,13 @@ def start(
     ] = False,
 ) -> None:
     """Take a lesson: read a step, type Python, get feedback. Progress is saved as you go."""
-    from tutor.kernel.client import Kernel
+    from tutor.launch import plain_output, start_kernel
 
     if device not in ("auto", "cpu", "cuda", "mps") and not device.startswith("cuda:"):
         raise fail(f"unknown device '{device}': use auto, cpu, cuda or mps", 2)
-    plain_output = _plain_output(plain)
-    env = dict(
-        os.environ,
-        TUTOR_COLOR="0" if plain_output else "1",
-        TUTOR_OUTPUT_ENCODING=sys.stdout.encoding or "utf-8",
-    )
-    kernel = Kernel(device=device, env=env)  # torch imports in the worker while the lesson loads
+    kernel = start_kernel(device, plain)  # torch imports in the worker while the lesson loads
     try:
-        status = _run_lesson(lesson, kernel, plain_output, line_editing=not plain)
+        status = _run_lesson(lesson, kernel, plain_output(plain), line_editing=not plain)
     finally:
         kernel.close()
     raise typer.Exit(status)
@@ -145,10 +134,11 @@ def _choose_lesson(store, interactive: bool, plain: bool) -> str | None:  # type
 def list_lessons() -> None:
     """List the built-in lessons with your progress."""
     from tutor.catalog import lesson_rows
+    from tutor.launch import plain_output
     from tutor.render import Screen, make_console
 
     rows = lesson_rows(_open_store())
-    Screen(make_console(_plain_output(False))).lesson_table(rows)
+    Screen(make_console(plain_output(False))).lesson_table(rows)
 
 
 @app.command()
@@ -172,9 +162,10 @@ def progress(
     if as_json:
         typer.echo(json.dumps(report, indent=2))
         return
+    from tutor.launch import plain_output
     from tutor.render import Screen, make_console
 
-    Screen(make_console(_plain_output(False))).progress_tables(report)
+    Screen(make_console(plain_output(False))).progress_tables(report)
 
 
 @app.command()

@@ -21,8 +21,9 @@ import threading
 from collections.abc import Callable
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from typing import Any
+
+from tutor.kernel.wire import Channel
 
 OutputCallback = Callable[[str, str], None]  # (stream, text)
 
@@ -62,7 +63,7 @@ class Kernel:
 
     def __init__(self, device: str = "auto", env: dict[str, str] | None = None) -> None:
         self.device_preference = device
-        self._env = env
+        self.env = env
         self._lock = threading.Lock()  # one request at a time (the REPL completes from a thread)
         self.info: WorkerInfo | None = None
         self._start()
@@ -73,8 +74,8 @@ class Kernel:
         ours, theirs = socket.socketpair()
         command = [
             sys.executable,
-            "-m",
-            "tutor.kernel.worker",
+            "-c",  # not `-m`: runpy's import would be one more thing before torch's
+            "from tutor.kernel.worker import main; main()",
             "--fd",
             str(theirs.fileno()),
             "--device",
@@ -82,7 +83,7 @@ class Kernel:
             "--parent",
             str(os.getpid()),
         ]
-        env = dict(os.environ if self._env is None else self._env)
+        env = dict(os.environ if self.env is None else self.env)
         env.setdefault("PYTHONUNBUFFERED", "1")
         self.process = subprocess.Popen(
             command,
@@ -92,8 +93,7 @@ class Kernel:
             env=env,
         )
         theirs.close()
-        self._socket = ours
-        self.conn = Connection(os.dup(ours.fileno()))
+        self.conn = Channel(ours)
         self.info = None
 
     def wait_ready(self) -> WorkerInfo:
@@ -122,9 +122,8 @@ class Kernel:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        for closeable in (self.conn, self._socket):
-            with suppress(Exception):
-                closeable.close()
+        with suppress(Exception):
+            self.conn.close()
 
     @property
     def alive(self) -> bool:

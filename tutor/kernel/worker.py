@@ -14,16 +14,17 @@ import builtins
 import contextlib
 import os
 import signal
+import socket
 import sys
 import threading
 import time
 from collections.abc import Iterator
-from multiprocessing.connection import Connection
 from typing import Any
 
 from tutor.kernel import snapshot
 from tutor.kernel.capture import captured_output
 from tutor.kernel.execute import Outcome, run_source
+from tutor.kernel.wire import Channel
 
 # The front's output encoding: pictures fall back to ASCII where it can't carry Unicode.
 OUTPUT_ENCODING = os.environ.get("TUTOR_OUTPUT_ENCODING", "utf-8")
@@ -53,7 +54,7 @@ def choose_device(preference: str) -> Any:
 class Worker:
     """Request handlers; one instance per process. Each ``op_*`` method answers one request."""
 
-    def __init__(self, conn: Connection, device: Any) -> None:
+    def __init__(self, conn: Channel, device: Any) -> None:
         self.conn = conn
         self.device = device
         self.running_learner_code = False
@@ -299,7 +300,7 @@ def _interrupt_handler(worker: Worker) -> Any:
     return handle
 
 
-def serve(conn: Connection, worker: Worker) -> None:
+def serve(conn: Channel, worker: Worker) -> None:
     while True:
         try:
             request = conn.recv()
@@ -328,7 +329,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--device", default="auto")
     parser.add_argument("--parent", type=int, default=os.getppid())
     args = parser.parse_args(argv)
-    conn = Connection(args.fd)
+    conn = Channel(socket.socket(fileno=args.fd))
     threading.Thread(target=_watch_parent, args=(args.parent,), daemon=True).start()
 
     global torch, numpy
