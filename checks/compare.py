@@ -275,6 +275,15 @@ def _difference_pattern(
                 f"Every row is off by the same amounts ({shown}{more}, yours minus expected): "
                 "did you forget to add the bias?"
             ]
+    if bool(torch.isclose(got, -expected, rtol=rtol, atol=atol).all()):
+        return ["Every value has the wrong sign: is a `-` missing, or one too many?"]
+    one_minus = torch.isclose(got, 1 - expected, rtol=rtol, atol=atol).all()
+    if bool(one_minus) and bool(((expected > 0) & (expected < 1)).all()):
+        # sigmoid(-x) = 1 - sigmoid(x): the classic flipped sign inside the exponential
+        return [
+            "Every value is 1 minus the expected one, as when a sign is flipped inside a "
+            "sigmoid: `torch.exp(-x)`, not `torch.exp(x)`."
+        ]
     square = got.dim() == 2 and got.shape[0] == got.shape[1]
     if square and bool(torch.isclose(got, expected.T, rtol=rtol, atol=atol).all()):
         return [f"`{label}` holds the transposed result: swap the operands or use `.T`."]

@@ -532,7 +532,12 @@ def test_a_function_that_differs_is_reported_with_the_input() -> None:
     assert verdict == Verdict(
         False,
         "`activation(torch.tensor([-2.0, 0.0, 3.0]))` has the wrong values",
-        ("largest difference 0.9051 at [2]: got 0.0474, expected 0.9526", "2 of 3 values differ"),
+        (
+            "Every value is 1 minus the expected one, as when a sign is flipped inside a "
+            "sigmoid: `torch.exp(-x)`, not `torch.exp(x)`.",
+            "largest difference 0.9051 at [2]: got 0.0474, expected 0.9526",
+            "2 of 3 values differ",
+        ),
     )
 
 
@@ -906,3 +911,15 @@ def test_an_expression_can_name_what_it_confirmed() -> None:
     ctx = CheckContext(namespace={"a": 2}, torch=torch, numpy=np)
     verdict = run_check(REGISTRY["expression"], ctx, {"expr": "a == 2", "success": "`a` is two"})
     assert verdict == Verdict(True, "`a` is two")
+
+
+def test_a_sigmoid_with_the_sign_flipped_is_named() -> None:
+    from tutor.checks.compare import compare_values
+
+    x = torch.tensor([-2.0, 0.5, 3.0])
+    verdict = compare_values("y", torch.sigmoid(-x), torch.sigmoid(x), 1e-4, 1e-4, torch)
+    assert verdict is not None and "`torch.exp(-x)`, not `torch.exp(x)`" in " ".join(
+        verdict.details
+    )
+    verdict = compare_values("y", -x, x, 1e-4, 1e-4, torch)
+    assert verdict is not None and "wrong sign" in " ".join(verdict.details)
