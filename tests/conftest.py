@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,3 +51,18 @@ def kernel(shared_kernel: Kernel) -> Kernel:
         shared_kernel.restart()
     shared_kernel.request({"op": "reset_all"})
     return shared_kernel
+
+
+def run_tutor(
+    *args: str, home: Path, stdin: str = "", timeout: float = 180, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """The real `tutor` program as a subprocess, piped, with its own TUTOR_HOME and no colour."""
+    environment = dict(os.environ, TUTOR_HOME=str(home), NO_COLOR="1", **env)
+    return subprocess.run(
+        [sys.executable, "-m", "tutor", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=timeout,
+    )

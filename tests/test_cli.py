@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import run_tutor
 from typer.testing import CliRunner
 
 from tutor.cli import app
@@ -33,16 +34,8 @@ steps:
 
 def tutor(
     *args: str, stdin: str = "", home: Path, timeout: float = 120
-) -> subprocess.CompletedProcess:
-    env = dict(os.environ, TUTOR_HOME=str(home), NO_COLOR="1")
-    return subprocess.run(
-        [sys.executable, "-m", "tutor", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=timeout,
-    )
+) -> subprocess.CompletedProcess[str]:
+    return run_tutor(*args, home=home, stdin=stdin, timeout=timeout)
 
 
 # -- commands through Typer's runner ------------------------------------------------------------

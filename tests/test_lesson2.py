@@ -9,24 +9,16 @@ about 2 to 3 seconds, so it is not marked slow.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
+
+from conftest import run_tutor
 
 TRANSCRIPT = Path(__file__).parent / "transcripts" / "lesson2_seed.txt"
 
 
 def tutor(*args: str, home: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, TUTOR_HOME=str(home), NO_COLOR="1", TUTOR_DATA="bundled")
-    return subprocess.run(
-        [sys.executable, "-m", "tutor", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=180,
-    )
+    return run_tutor(*args, home=home, stdin=stdin, TUTOR_DATA="bundled")
 
 
 def test_typing_the_notebook_code_completes_lesson2(tmp_path: Path) -> None:
