@@ -205,3 +205,11 @@ def test_the_example_in_the_authoring_guide_is_a_working_lesson(tmp_path: Path) 
     assert runner.invoke(app, ["validate", str(example)]).exit_code == 0
     result = runner.invoke(app, ["test", str(example), "--device", "cpu"])
     assert result.exit_code == 0, result.output
+
+
+def test_reset_clears_one_lessons_progress(tutor_home: Path) -> None:
+    tutor("start", "lesson1", stdin="3\n", home=tutor_home)
+    assert "1/12 done" in runner.invoke(app, ["list"]).output
+    result = runner.invoke(app, ["reset", "lesson1", "--yes"])
+    assert result.exit_code == 0 and result.output == "Progress in lesson1 cleared.\n"
+    assert "not started" in runner.invoke(app, ["list"]).output

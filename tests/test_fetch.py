@@ -174,3 +174,16 @@ def test_the_published_checksums_cover_every_file() -> None:
     for files in CHECKSUMS.values():
         assert sorted(files) == sorted(file_names())
         assert all(value.startswith("md5:") and len(value) == 36 for value in files.values())
+
+
+def test_tutor_data_fetch_reports_a_bad_download_in_one_line(server: Server, home: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tutor.cli import app
+
+    # The served files are not the real MNIST, so the published checksums reject the first one.
+    result = CliRunner().invoke(app, ["data", "fetch", "mnist", "--mirror", server.base_url])
+    assert result.exit_code == 1
+    (line,) = [x for x in result.output.splitlines() if x.startswith("tutor:")]
+    assert "train-images-idx3-ubyte.gz" in line and "it was not kept" in line
+    assert "Traceback" not in result.output
