@@ -116,8 +116,8 @@ class Tutor:
     def _rebuild(self) -> RunResult:
         """Setup, then each earlier step from the learner's own code.
 
-        If that code kills the worker on the way (it can: it once ran in a different order),
-        a new worker is started and the steps are rebuilt from their solutions instead.
+        If that code kills the worker on the way (code can act differently the second time: it
+        may read a file it wrote), a new worker rebuilds the steps from their solutions instead.
         """
         try:
             return self._rebuild_with(learner_code=True)
