@@ -20,8 +20,7 @@ import sys
 import threading
 from collections.abc import Callable
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from tutor.kernel.wire import Channel
 
@@ -51,8 +50,7 @@ class WorkerUnavailable(Exception):
     """The worker could not start (e.g. the device asked for does not exist here)."""
 
 
-@dataclass(frozen=True)
-class WorkerInfo:
+class WorkerInfo(NamedTuple):  # not a dataclass: importing dataclasses delays the spawn
     device: str
     torch_version: str
     python_version: str
