@@ -21,7 +21,7 @@ import threading
 import time
 from pathlib import Path
 
-REPEATS = 5
+REPEATS = 7
 MLP_SCRIPT = """
 import time, torch
 torch.manual_seed(0)
@@ -201,7 +201,7 @@ def measure_compute(threads: int) -> dict[str, float]:
 
     script = MLP_SCRIPT.format(threads=threads)
     plain = []
-    for _ in range(3):
+    for _ in range(5):
         out = subprocess.run(
             [sys.executable, "-c", script + "\nprint(elapsed)"],
             capture_output=True,
@@ -212,7 +212,7 @@ def measure_compute(threads: int) -> dict[str, float]:
     kernel = Kernel(device="cpu")
     kernel.wait_ready()
     in_worker = []
-    for _ in range(3):
+    for _ in range(5):
         reply = kernel.request({"op": "exec", "code": script + "\nprint(elapsed)"})
         in_worker.append(float(reply["output"].strip()))
     kernel.close()
