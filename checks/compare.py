@@ -443,8 +443,9 @@ def _shape_hints(got: tuple[int, ...], expected: tuple[int, ...]) -> list[str]:
         args = ", ".join(str(s) for s in expected)
         return [
             "A sum over every element gives a tensor with no dimensions, shape ().",
-            f"Adding a {fmt_shape(expected)} tensor such as the bias makes it "
-            f"{fmt_shape(expected)}; otherwise reshape with `.view({args})`.",
+            f"Adding a {fmt_shape(expected)} tensor, such as a bias, makes it "
+            f"{fmt_shape(expected)}: is a `+ bias` missing? (Only if nothing is to be added, "
+            f"reshape with `.view({args})`.)",
         ]
     if n_got == n_expected:
         args = ", ".join(str(s) for s in expected)

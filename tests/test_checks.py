@@ -207,8 +207,8 @@ def test_a_forgotten_bias_in_the_neuron_is_named_by_its_shape() -> None:
             "expected (1, 1)",
             "got      ()",
             "A sum over every element gives a tensor with no dimensions, shape ().",
-            "Adding a (1, 1) tensor such as the bias makes it (1, 1); otherwise reshape with "
-            "`.view(1, 1)`.",
+            "Adding a (1, 1) tensor, such as a bias, makes it (1, 1): is a `+ bias` missing? "
+            "(Only if nothing is to be added, reshape with `.view(1, 1)`.)",
         ),
     )
 

@@ -293,3 +293,48 @@ def test_the_out_of_place_twin_of_an_in_place_method_is_named() -> None:
     assert note.startswith("`mul` returns a new tensor and leaves the original as it was")
     assert _out_of_place_twin("b.mul_(2)", "b.mul_(2)") == ""
     assert _out_of_place_twin("b.add(2)", "b.mul_(2)") == ""
+
+
+def test_a_value_left_from_an_earlier_step_does_not_pass_the_next(  # type: ignore[no-untyped-def]
+    write_lesson, store: SQLiteStore, kernel: Kernel
+) -> None:
+    lesson = load_lesson(
+        write_lesson(
+            """
+            id: again
+            title: Again
+            setup: import torch
+            steps:
+              - id: sum
+                text: Make `y`, the sum of `x`.
+                given: x = torch.ones(3)
+                solution: y = torch.sum(x)
+                checks:
+                  - matches_solution: [y]
+              - id: dot
+                text: Make `y` again, as a dot product.
+                solution: y = torch.dot(x, torch.ones(3))
+                checks:
+                  - uses: [torch.dot]
+                  - matches_solution: [y]
+            """
+        )
+    )
+    tutor = Tutor(lesson, store, kernel)
+    tutor.prepare()
+    tutor.enter_step()
+    assert tutor.submit("y = torch.sum(x)").passed
+    tutor.enter_step()
+    exploring = tutor.submit("torch.dot(x, x)")  # uses torch.dot; `y` is still right from before
+    assert not exploring.passed and not exploring.feedback.shown
+    assert tutor.submit("y = torch.dot(x, torch.ones(3))").passed
+
+
+def test_a_word_of_one_option_is_taken_as_a_near_miss() -> None:
+    from tutor.engine import close_option
+    from tutor.lesson import Option, Step
+
+    options = (Option("images in the batch"), Option("colour channels"))
+    step = Step(id="s", text="t", kind="choice", options=options, answer="colour channels")
+    assert close_option(step, "channels") == Option("colour channels")
+    assert close_option(step, "the") is None  # too short, and in no single option

@@ -70,7 +70,9 @@ def next_step(tutor: Tutor, screen: Screen) -> CommandOutcome:
     if tutor.go_next():
         return CommandOutcome(step_changed=True)
     if tutor.session.finished:
-        screen.message("This is the end of the lesson.")
+        from tutor.console import end_of_lesson
+
+        screen.message(end_of_lesson(tutor))
     else:
         screen.message("Finish this step first, or use `%skip` to move on without it.")
     return NOTHING

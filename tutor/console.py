@@ -92,7 +92,8 @@ class ConsoleFrontEnd:
         step = tutor.session.step
         if match_option(step, code) is not None or completeness(code) == "invalid":
             return True
-        # `resize` for `resize_` is a near miss at an answer, not code to run.
+        # `resize` for `resize_`, or `channels` for `colour channels`, is a near miss at an
+        # answer, not code to run.
         return "\n" not in code.strip() and close_option(step, code) is not None
 
     def _submit(self, code: str) -> int | None:
@@ -124,7 +125,7 @@ def end_of_lesson(tutor: Tutor) -> str:
     done, skipped = session.count(DONE), session.count(SKIPPED)
     summary = f"End of {tutor.lesson.title}: {done} of {len(session.records)} steps done"
     if skipped:
-        summary += f", {skipped} skipped (`%back` returns to them)"
+        summary += f", {skipped} skipped"
     following = next_lesson_id(tutor.lesson.id)
     if following:
         summary += f". Next: `tutor start {following}`"

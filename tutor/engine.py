@@ -264,6 +264,8 @@ class Tutor:
             return Feedback(verdicts, passed=False, shown=True)
         verdicts: list[Verdict] = reply["verdicts"]
         passed = bool(verdicts) and all(v.passed for v in verdicts)
+        if passed and not self._worked_on_here(step):
+            return Feedback(verdicts, passed=False, shown=False)  # a value left from before
         notes = list(reply.get("shadowed", []))
         named_otherwise = _misspelling(latest, verdicts) or _renamed(reply, verdicts)
         near_miss = named_otherwise or _out_of_place_twin(latest, step.solution)
@@ -279,6 +281,21 @@ class Tutor:
             self.session.advance()
             self._save_place()
         return feedback
+
+    def _worked_on_here(self, step: Step) -> bool:
+        """Whether this step's inputs made what it checks.
+
+        A value left over from an earlier step (a `y` that is already right) must not pass a
+        step that asks to compute it again another way: some input here must assign a checked
+        name that the solution assigns, or change one in place.
+        """
+        made = bound_names(step.solution) & step_targets(step)
+        if not made or self.session.record.finished:
+            return True
+        return any(
+            bound_names(code) & made or changes_in_place(code, made)
+            for code in self.session.record.code
+        )
 
     @staticmethod
     def _is_attempt(latest: str, step: Step, verdicts: list[Verdict]) -> bool:
@@ -520,7 +537,16 @@ def touches(code: str, targets: set[str]) -> bool:
     return bool(names & targets) if targets else True
 
 
-def _changes_in_place(expression: ast.Expr, targets: set[str]) -> bool:
+def changes_in_place(code: str, names: set[str]) -> bool:
+    """Whether ``code`` calls an in-place method (``mul_``) on one of ``names``."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return False
+    return _changes_in_place(tree, names)
+
+
+def _changes_in_place(expression: ast.AST, targets: set[str]) -> bool:
     """A call of an in-place method (``mul_``, ``resize_``, ``fill_``) on a checked name."""
     for node in ast.walk(expression):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
@@ -553,8 +579,14 @@ def close_option(step: Step, text: str) -> Any:
     import difflib
 
     options = {_normalise_option(o.text): o for o in step.options}
-    close = difflib.get_close_matches(_normalise_option(text), list(options), n=1, cutoff=0.75)
-    return options[close[0]] if close else None
+    wanted = _normalise_option(text)
+    close = difflib.get_close_matches(wanted, list(options), n=1, cutoff=0.75)
+    if close:
+        return options[close[0]]
+    # a word of one option (`channels` for `colour channels`)
+    word = text.strip().lower()
+    holding = [o for o in step.options if word in o.text.lower().split()]
+    return holding[0] if len(word) >= 4 and word.isidentifier() and len(holding) == 1 else None
 
 
 def _normalise_option(text: str) -> str:

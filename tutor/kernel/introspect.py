@@ -99,7 +99,9 @@ def _describe(name: str, value: Any, torch: Any, numpy: Any) -> dict[str, str]:
         count = sum(p.numel() for p in value.parameters())
         row["value"] = f"{count:,} parameters"
     elif isinstance(value, (types.FunctionType, type)):
-        row["value"] = "function" if isinstance(value, types.FunctionType) else "class"
+        row["value"] = ""  # the type column already says function or type
+    elif isinstance(value, torch.device):
+        row["value"] = str(value)  # "cpu", not device(type='cpu')
     else:
         text = repr(value)
         row["value"] = text if len(text) <= 40 else text[:37] + "..."
