@@ -77,9 +77,6 @@ class CheckContext:
     solution_runner: Callable[[], dict[str, Any]] | None = None
     _solution_cache: dict[str, Any] | None = field(default=None, repr=False)
 
-    def has(self, name: str) -> bool:
-        return name in self.namespace
-
     def value(self, name: str) -> Any:
         """The learner's value for ``name``; stops the check with a clear verdict if missing."""
         if name not in self.namespace:

@@ -76,7 +76,6 @@ class Submission:
 class ChoiceResult:
     passed: bool
     message: str
-    matched: str = ""
 
 
 class Tutor:
@@ -126,7 +125,7 @@ class Tutor:
             return self._rebuild_with(learner_code=False)
 
     def _rebuild_with(self, learner_code: bool) -> RunResult:
-        self._request({"op": "reset_all"})
+        self.kernel.request({"op": "reset_all"})
         setup = RunResult()
         if self.lesson.setup:
             setup = self._exec(self.lesson.setup, "<setup>", quiet=True)
@@ -170,7 +169,7 @@ class Tutor:
         return ""
 
     def _begin(self, step: Step, quiet: bool) -> RunResult:
-        reply = self._request(
+        reply = self.kernel.request(
             {
                 "op": "begin_step",
                 "given": step.given,
@@ -184,16 +183,11 @@ class Tutor:
         return RunResult.from_reply(reply)
 
     def _exec(self, code: str, filename: str, quiet: bool = False) -> RunResult:
-        reply = self._request(
+        reply = self.kernel.request(
             {"op": "exec", "code": code, "filename": filename, "quiet": quiet},
             None if quiet else self.on_output,
         )
         return RunResult.from_reply(reply)
-
-    def _request(
-        self, message: dict[str, Any], on_output: OutputCallback | None = None
-    ) -> dict[str, Any]:
-        return self.kernel.request(message, on_output)
 
     def _recover(self, how: str) -> str:
         """Start a new worker, rebuild the current step's state; return what to tell the learner."""
@@ -249,7 +243,7 @@ class Tutor:
 
     def _judge(self, latest: str) -> Feedback:
         step = self.session.step
-        reply = self._request(
+        reply = self.kernel.request(
             {
                 "op": "check",
                 "checks": [(c.name, c.args) for c in step.checks],
@@ -325,9 +319,9 @@ class Tutor:
             message = step.explanation or option.why
             self.session.advance()
             self._save_place()
-            return ChoiceResult(True, message, option.text)
+            return ChoiceResult(True, message)
         why = option.why or "Have another look at the step's text."
-        return ChoiceResult(False, f"`{option.text}` is not the answer. {why}", option.text)
+        return ChoiceResult(False, f"`{option.text}` is not the answer. {why}")
 
     # -- learner commands --------------------------------------------------------------------
 
@@ -367,7 +361,7 @@ class Tutor:
 
     def reset_step(self) -> str:
         """Put the namespace back as it was when this step began."""
-        _, restarted = self._guarded(lambda: self._request({"op": "reset_step"}))
+        _, restarted = self._guarded(lambda: self.kernel.request({"op": "reset_step"}))
         self._step_output = []
         if not self.session.finished and not self.session.record.finished:
             self.session.record.code.clear()  # undone: a resume must not replay it
@@ -379,7 +373,7 @@ class Tutor:
         self._recover("Restarted on request")
 
     def variables(self) -> list[dict[str, str]]:
-        rows, _ = self._guarded(lambda: self._request({"op": "vars"}).get("rows", []))
+        rows, _ = self._guarded(lambda: self.kernel.request({"op": "vars"}).get("rows", []))
         return rows or []
 
     def complete(self, source: str) -> list[tuple[str, str, str]]:

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 class Input:
     code: str = ""
     command: str = ""
-    line: int = 0  # where it started in the stream, 1-based
 
 
 def completeness(source: str, mode: str = "single") -> str:
@@ -53,7 +52,6 @@ class _Lines:
     def __init__(self, lines: Iterable[str]) -> None:
         self._source = iter(lines)
         self._ahead: list[str] = []
-        self.number = 0
 
     def next(self) -> str | None:
         if self._ahead:
@@ -62,7 +60,6 @@ class _Lines:
             line = next(self._source, None)
             if line is None:
                 return None
-        self.number += 1
         return line.rstrip("\r\n")
 
     def peek(self) -> str:
@@ -78,38 +75,36 @@ def read_inputs(lines: Iterable[str]) -> Iterator[Input]:
     """Group ``lines`` into complete inputs and ``%`` commands."""
     stream = _Lines(lines)
     buffer: list[str] = []
-    start = 0
     while (line := stream.next()) is not None:
         if not buffer:
             if not line.strip():
                 continue
             if is_command(line):
-                yield Input(command=line.strip(), line=stream.number)
+                yield Input(command=line.strip())
                 continue
-            start = stream.number
         if buffer and completeness("\n".join(buffer)) == "incomplete" and _ends_block(buffer, line):
-            yield Input(code="\n".join(buffer), line=start)
-            buffer, start = [], stream.number
+            yield Input(code="\n".join(buffer))
+            buffer = []
             if is_command(line):
-                yield Input(command=line.strip(), line=stream.number)
+                yield Input(command=line.strip())
                 continue
         if not line.strip() and buffer:
             if _indented(stream.peek()) or _inside_brackets_or_string(buffer):
                 buffer.append(line)  # a blank line inside a block pasted from a notebook
                 continue
-            yield Input(code="\n".join(buffer), line=start)
+            yield Input(code="\n".join(buffer))
             buffer = []
             continue
         buffer.append(line)
         state = completeness("\n".join(buffer))
         if state == "complete":  # compound statements stay incomplete until a blank line
-            yield Input(code="\n".join(buffer), line=start)
+            yield Input(code="\n".join(buffer))
             buffer = []
         elif state == "invalid":
-            yield Input(code="\n".join(buffer), line=start)  # the worker reports the error
+            yield Input(code="\n".join(buffer))  # the worker reports the error
             buffer = []
     if buffer:
-        yield Input(code="\n".join(buffer), line=start)
+        yield Input(code="\n".join(buffer))
 
 
 def _inside_brackets_or_string(buffer: list[str]) -> bool:

@@ -90,9 +90,6 @@ class Session:
         self.record.hints_used += 1
         return hints[self.record.hints_used - 1]
 
-    def hints_left(self) -> int:
-        return len(self.step.hints) - self.record.hints_used
-
     def show_solution(self) -> str:
         self.record.solution_shown = True
         return self.step.solution if not self.step.is_choice else self.step.answer

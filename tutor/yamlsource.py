@@ -48,9 +48,7 @@ def load_with_positions(text: str) -> tuple[Any, dict[Path, Position]]:
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        position = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
-        raise YamlSyntaxError(_describe(error), position) from None
+        raise _syntax_error(error) from None
     except yaml.YAMLError as error:
         raise YamlSyntaxError(str(error), Position(1, 1)) from None
     if root is None:
@@ -63,12 +61,17 @@ def load_with_positions(text: str) -> tuple[Any, dict[Path, Position]]:
         message = "an alias refers to itself (a recursive `*alias`)"
         raise YamlSyntaxError(message, Position(1, 1)) from None
     except yaml.MarkedYAMLError as error:  # e.g. a tag the safe loader refuses to construct
-        mark = error.problem_mark or error.context_mark
-        position = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
-        raise YamlSyntaxError(_describe(error), position) from None
+        raise _syntax_error(error) from None
     # A key's own position is the better place to point at for "unknown field" errors.
     positions.update({(*path, "<key>"): pos for path, pos in key_positions.items()})
     return data, positions
+
+
+def _syntax_error(error: yaml.MarkedYAMLError) -> YamlSyntaxError:
+    """The parser's error, placed where it stopped (or where the construct it was in began)."""
+    mark = error.problem_mark or error.context_mark
+    position = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
+    return YamlSyntaxError(_describe(error), position)
 
 
 def _describe(error: yaml.MarkedYAMLError) -> str:

@@ -241,9 +241,6 @@ class Worker:
 
         return {"rows": variable_rows(self.namespace, torch, numpy)}
 
-    def op_ping(self, request: dict[str, Any]) -> dict[str, Any]:
-        return {"pong": time.perf_counter()}
-
 
 _USUAL_MEANINGS = {
     "torch": "the torch module",
