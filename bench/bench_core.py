@@ -189,7 +189,7 @@ def measure_interrupt() -> float:
             kernel.interrupt()
 
         threading.Timer(0.3, interrupt).start()
-        reply = kernel.request({"op": "exec", "code": "while True:\n    pass"})
+        reply = kernel.exec("while True:\n    pass")
         latencies.append(time.perf_counter() - sent[0])
         assert reply["interrupted"]
     kernel.close()
@@ -213,7 +213,7 @@ def measure_compute(threads: int) -> dict[str, float]:
     kernel.wait_ready()
     in_worker = []
     for _ in range(5):
-        reply = kernel.request({"op": "exec", "code": script + "\nprint(elapsed)"})
+        reply = kernel.exec(script + "\nprint(elapsed)")
         in_worker.append(float(reply["output"].strip()))
     kernel.close()
     return {"plain_s": statistics.median(plain), "worker_s": statistics.median(in_worker)}

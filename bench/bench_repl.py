@@ -67,7 +67,7 @@ def measure_completion() -> dict[str, dict[str, float]]:
     from prompt_toolkit.document import Document
 
     from tutor.repl import WARM_UP
-    from tutor.repl_completer import TutorCompleter
+    from tutor.repl.completer import TutorCompleter
 
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as home:
@@ -245,7 +245,7 @@ def measure_spinner_cost(rounds: int = 5) -> dict[str, float]:
     import threading
 
     from tutor.kernel.client import Kernel
-    from tutor.repl_spinner import Spinner
+    from tutor.repl.spinner import Spinner
 
     master, slave = os.openpty()  # a real terminal device for the spinner to draw on
 
@@ -261,18 +261,18 @@ def measure_spinner_cost(rounds: int = 5) -> dict[str, float]:
     kernel = Kernel(device="cpu")
     kernel.wait_ready()
     code = "import torch\n" + COMPUTE.replace("; ", "\n").format(n=20)
-    kernel.request({"op": "exec", "code": code})
-    took = float(kernel.request({"op": "exec", "code": code})["output"].split()[-1])
+    kernel.exec(code)
+    took = float(kernel.exec(code)["output"].split()[-1])
     n = max(20, int(20 * 1.5 / max(took, 1e-3)))  # about 1.5 s of compute
     code = "import torch\n" + COMPUTE.replace("; ", "\n").format(n=n)
     times: dict[str, list[float]] = {"none": [], "calm": [], "busy": []}
     for _ in range(rounds):
         for mode, interval in (("none", 0.0), ("calm", 0.25), ("busy", 0.001)):
             if mode == "none":
-                reply = kernel.request({"op": "exec", "code": code})
+                reply = kernel.exec(code)
             else:
                 with Spinner(terminal, delay=0.0, interval=interval):
-                    reply = kernel.request({"op": "exec", "code": code})
+                    reply = kernel.exec(code)
             times[mode].append(float(reply["output"].split()[-1]))
     kernel.close()
     terminal.close()

@@ -49,7 +49,7 @@ def kernel(shared_kernel: Kernel) -> Kernel:
     """The shared worker with a fresh namespace (restarted first if an earlier test killed it)."""
     if not shared_kernel.alive:
         shared_kernel.restart()
-    shared_kernel.request({"op": "reset_all"})
+    shared_kernel.reset_all()
     return shared_kernel
 
 

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tutor.engine import Tutor, match_option, touches
+from tutor.choices import match_option
+from tutor.engine import Tutor
+from tutor.judging import touches
 from tutor.kernel.client import Kernel
 from tutor.lesson import load_lesson
 from tutor.progress import SQLiteStore
@@ -134,7 +136,7 @@ def test_resuming_rebuilds_the_namespace_from_the_learners_own_code(  # type: ig
     first.enter_step()
     first.submit("helper_value = 3")  # exploration, kept for the learner
     assert first.submit("x = torch.ones(3)").passed
-    kernel.request({"op": "reset_all"})  # as if the tutor had been closed
+    kernel.reset_all()  # as if the tutor had been closed
 
     again = Tutor(lesson, store, kernel)
     assert again.resumed and again.session.step.id == "double"
@@ -269,7 +271,7 @@ def test_a_near_miss_at_a_choice_is_answered_with_a_suggestion(tutor: Tutor) -> 
 
 def test_a_misspelt_name_is_pointed_out() -> None:
     from tutor.checks.base import Verdict
-    from tutor.engine import _misspelling
+    from tutor.judging import misspelling as _misspelling
 
     missing = [Verdict(False, "`activation` is not defined yet", missing="activation")]
     note = _misspelling("def activaton(x):\n    return x", missing)
@@ -287,7 +289,7 @@ def test_the_right_value_under_another_name_is_pointed_out(tutor: Tutor) -> None
 
 
 def test_the_out_of_place_twin_of_an_in_place_method_is_named() -> None:
-    from tutor.engine import _out_of_place_twin
+    from tutor.judging import out_of_place_twin as _out_of_place_twin
 
     note = _out_of_place_twin("b.mul(2)", "b.mul_(2)")
     assert note.startswith("`mul` returns a new tensor and leaves the original as it was")
@@ -331,7 +333,7 @@ def test_a_value_left_from_an_earlier_step_does_not_pass_the_next(  # type: igno
 
 
 def test_a_word_of_one_option_is_taken_as_a_near_miss() -> None:
-    from tutor.engine import close_option
+    from tutor.choices import close_option
     from tutor.lesson import Option, Step
 
     options = (Option("images in the batch"), Option("colour channels"))

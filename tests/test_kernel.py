@@ -16,9 +16,7 @@ from tutor.kernel.client import Kernel, WorkerDied, WorkerUnavailable
 
 def run(kernel: Kernel, code: str) -> tuple[dict, list[tuple[str, str]]]:
     chunks: list[tuple[str, str]] = []
-    reply = kernel.request(
-        {"op": "exec", "code": code}, on_output=lambda s, t: chunks.append((s, t))
-    )
+    reply = kernel.exec(code, on_output=lambda s, t: chunks.append((s, t)))
     return reply, chunks
 
 
@@ -36,11 +34,8 @@ def test_device_is_predefined_in_the_namespace(kernel: Kernel) -> None:
 def test_printed_lines_stream_before_the_code_finishes(kernel: Kernel) -> None:
     arrivals: list[float] = []
     start = time.perf_counter()
-    kernel.request(
-        {
-            "op": "exec",
-            "code": "import time\nfor i in range(3):\n    print(i)\n    time.sleep(0.2)",
-        },
+    kernel.exec(
+        "import time\nfor i in range(3):\n    print(i)\n    time.sleep(0.2)",
         on_output=lambda s, t: arrivals.append(time.perf_counter() - start),
     )
     assert len(arrivals) == 3
@@ -155,7 +150,7 @@ def test_the_front_process_never_imports_torch() -> None:
         "import sys\n"
         "from tutor.kernel.client import Kernel\n"
         "import tutor.cli, tutor.engine, tutor.console, tutor.render, tutor.lesson, tutor.checks\n"
-        "k = Kernel(device='cpu'); k.request({'op': 'exec', 'code': 'import torch'}); k.close()\n"
+        "k = Kernel(device='cpu'); k.exec('import torch'); k.close()\n"
         "print('torch' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
@@ -164,25 +159,25 @@ def test_the_front_process_never_imports_torch() -> None:
 
 def test_completion_sees_the_live_namespace(kernel: Kernel) -> None:
     run(kernel, "import torch\nfeatures = torch.ones(1, 5)")
-    names = {c[1] for c in kernel.request({"op": "complete", "source": "torch.ra"})["completions"]}
+    names = {c[1] for c in kernel.complete("torch.ra")}
     assert {"rand", "randn", "randn_like"} <= names
     names = {
-        c[1] for c in kernel.request({"op": "complete", "source": "features.vi"})["completions"]
+        c[1] for c in kernel.complete("features.vi")
     }
     assert "view" in names
 
 
 def test_the_variable_table_describes_tensors(kernel: Kernel) -> None:
     run(kernel, "import torch\nfeatures = torch.ones(1, 5)\nn = 3")
-    rows = {r["name"]: r for r in kernel.request({"op": "vars"})["rows"]}
+    rows = {r["name"]: r for r in kernel.variables()}
     assert rows["features"]["shape"] == "(1, 5)" and rows["features"]["dtype"] == "float32"
     assert rows["features"]["device"] == "cpu" and rows["n"]["value"] == "3"
     assert "torch" not in rows
 
 
 def check(kernel: Kernel, checks: list, solution: str = "") -> list:
-    kernel.request({"op": "begin_step", "given": "", "quiet": True})
-    reply = kernel.request({"op": "check", "checks": checks, "solution": solution})
+    kernel.begin_step()
+    reply = kernel.check(checks, solution)
     return reply["verdicts"]
 
 
@@ -212,14 +207,10 @@ def test_exit_inside_a_checked_function_does_not_end_the_worker(kernel: Kernel) 
 
 def test_rebinding_torch_does_not_break_the_solution_run(kernel: Kernel) -> None:
     run(kernel, "import torch\nx = torch.ones(2)")
-    kernel.request({"op": "begin_step", "given": "", "quiet": True})
+    kernel.begin_step()
     run(kernel, "t = torch\ntorch = 5\nlen = None\ny = t.ones(2) * 2")
-    reply = kernel.request(
-        {
-            "op": "check",
-            "checks": [("matches_solution", {"names": ["y"]})],
-            "solution": "y = torch.ones(len(x)) * 2",
-        }
+    reply = kernel.check(
+        [("matches_solution", {"names": ["y"]})], solution="y = torch.ones(len(x)) * 2"
     )
     assert reply["verdicts"][-1].passed, reply["verdicts"]
 
@@ -239,15 +230,15 @@ def test_an_unavailable_device_is_refused_at_start() -> None:
 
 def test_a_value_that_cannot_be_shown_still_gets_its_row(kernel: Kernel) -> None:
     run(kernel, "class B:\n    def __repr__(self):\n        raise ValueError\nb = B()\nx = 5")
-    rows = {r["name"]: r for r in kernel.request({"op": "vars"})["rows"]}
+    rows = {r["name"]: r for r in kernel.variables()}
     assert rows["b"]["value"] == "<cannot show>" and rows["x"]["value"] == "5"
 
 
 def test_reset_restores_the_step_and_keeps_numpy_sharing(kernel: Kernel) -> None:
     given = "import numpy as np, torch\na = np.ones((2, 2))\nb = torch.from_numpy(a)"
-    kernel.request({"op": "begin_step", "given": given, "quiet": True})
+    kernel.begin_step(given)
     run(kernel, "c = 1\nb.mul_(5)")
-    kernel.request({"op": "reset_step"})
+    kernel.reset_step()
     reply, chunks = run(kernel, "b.mul_(2)\nprint(a.sum())")
     assert chunks == [("stdout", "8.0\n")]  # a was 1s again, and still shares memory with b
     reply, _ = run(kernel, "c")

@@ -29,10 +29,10 @@ from tutor.lesson import load_lesson
 from tutor.progress import SQLiteStore
 from tutor.render import Screen, make_console
 from tutor.repl import Repl, choose_lesson_menu, history_path, leaving_on_hangup, run_repl
-from tutor.repl_completer import TutorCompleter, make_completer
-from tutor.repl_editing import as_input, as_inputs, enter_runs, next_indent
-from tutor.repl_spinner import Spinner
-from tutor.repl_toolbar import toolbar_text
+from tutor.repl.completer import TutorCompleter, make_completer
+from tutor.repl.editing import as_input, as_inputs, enter_runs, next_indent
+from tutor.repl.spinner import Spinner
+from tutor.repl.toolbar import toolbar_text
 
 LESSON = """
 id: tiny
@@ -137,9 +137,9 @@ def test_ctrl_c_stops_an_endless_loop_and_keeps_the_namespace(
     headless: Headless, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     kernel = headless.tutor.kernel
-    request = kernel.request
+    request = kernel._request
 
-    def request_with_ctrl_c(message: dict[str, Any], on_output: Any = None) -> dict[str, Any]:
+    def request_with_ctrl_c(message: Any, on_output: Any = None) -> Any:
         if message.get("code") != "while True: pass":
             return request(message, on_output)
         done = threading.Event()
@@ -154,7 +154,7 @@ def test_ctrl_c_stops_an_endless_loop_and_keeps_the_namespace(
         finally:
             done.set()
 
-    monkeypatch.setattr(kernel, "request", request_with_ctrl_c)
+    monkeypatch.setattr(kernel, "_request", request_with_ctrl_c)
     keys = "n = 41" + ENTER + "while True: pass" + ENTER + ENTER + "print(n + 1)" + ENTER + CTRL_D
     started = time.perf_counter()
     status, screen = headless.run(keys)

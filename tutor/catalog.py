@@ -84,3 +84,27 @@ def lesson_rows(store: ProgressStore) -> list[tuple[str, str, str]]:
             text = f"not started ({len(lesson.steps)} steps)"
         rows.append((lesson.id, lesson.title, text))
     return rows
+
+
+def lesson_to_resume(store: ProgressStore) -> str | None:
+    """What ``tutor start`` with no lesson continues, or None when nothing was taken yet.
+
+    After a finished lesson, the next built-in one; else the last lesson taken, by id for a
+    built-in lesson and by its file for one started from a file that is still there.
+    """
+    place = store.last_place()
+    if place is None:
+        return None
+    if place.position == "":  # that lesson is finished: the next one
+        following = next_lesson_id(place.lesson)
+        if following:
+            return following
+    builtin = any(p.stem == place.lesson for p in builtin_paths())
+    if builtin or not place.source or not Path(place.source).is_file():
+        return place.lesson
+    return place.source
+
+
+def first_lesson_id() -> str | None:
+    paths = builtin_paths()
+    return paths[0].stem if paths else None

@@ -9,9 +9,13 @@ import contextlib
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from tutor.kernel.client import Kernel
+    from tutor.progress import ProgressStore
 
 app = typer.Typer(
     name="tutor",
@@ -35,7 +39,7 @@ def fail(message: str, status: int = 1) -> typer.Exit:
     return typer.Exit(status)
 
 
-def _open_store():  # type: ignore[no-untyped-def]
+def _open_store() -> ProgressStore:
     from tutor.progress import SQLiteStore, StoreError, default_store_path
 
     try:
@@ -55,11 +59,11 @@ def start(
     ] = False,
 ) -> None:
     """Take a lesson: read a step, type Python, get feedback. Progress is saved as you go."""
-    from tutor.launch import plain_output, start_kernel
+    from tutor.early import plain_output, take_kernel
 
     if device not in ("auto", "cpu", "cuda", "mps") and not device.startswith("cuda:"):
         raise fail(f"unknown device '{device}': use auto, cpu, cuda or mps", 2)
-    kernel = start_kernel(device, plain)  # torch imports in the worker while the lesson loads
+    kernel = take_kernel(device, plain)  # torch imports in the worker while the lesson loads
     try:
         status = _run_lesson(lesson, kernel, plain_output(plain), line_editing=not plain)
     finally:
@@ -67,9 +71,7 @@ def start(
     raise typer.Exit(status)
 
 
-def _run_lesson(  # type: ignore[no-untyped-def]
-    name: str | None, kernel, plain: bool, line_editing: bool = True
-) -> int:
+def _run_lesson(name: str | None, kernel: Kernel, plain: bool, line_editing: bool = True) -> int:
     from tutor.catalog import LessonNotFound, find_lesson
     from tutor.engine import Tutor
     from tutor.kernel.client import WorkerDied, WorkerUnavailable
@@ -106,35 +108,25 @@ def _run_lesson(  # type: ignore[no-untyped-def]
         raise fail(f"{died.how} and could not be restarted; your progress is saved") from None
 
 
-def _choose_lesson(store, interactive: bool, plain: bool) -> str | None:  # type: ignore[no-untyped-def]
-    """The last lesson taken, else the lesson menu (interactive) or the first lesson."""
-    from tutor.catalog import builtin_paths
+def _choose_lesson(store: ProgressStore, interactive: bool, plain: bool) -> str | None:
+    """The lesson to continue, else the lesson menu (interactive) or the first lesson."""
+    from tutor.catalog import first_lesson_id, lesson_to_resume
 
-    place = store.last_place()
-    if place is not None and place.position == "":  # that lesson is finished: the next one
-        from tutor.catalog import next_lesson_id
-
-        following = next_lesson_id(place.lesson)
-        if following:
-            return following
-    if place is not None:
-        builtin = any(p.stem == place.lesson for p in builtin_paths())
-        if builtin or not place.source or not Path(place.source).is_file():
-            return place.lesson
-        return place.source
+    name = lesson_to_resume(store)
+    if name is not None:
+        return name
     if interactive:
         from tutor.repl import choose_lesson_menu
 
         return choose_lesson_menu(store, plain=plain)
-    paths = builtin_paths()
-    return paths[0].stem if paths else None
+    return first_lesson_id()
 
 
 @app.command("list")
 def list_lessons() -> None:
     """List the built-in lessons with your progress."""
     from tutor.catalog import lesson_rows
-    from tutor.launch import plain_output
+    from tutor.early import plain_output
     from tutor.render import Screen, make_console
 
     rows = lesson_rows(_open_store())
@@ -162,7 +154,7 @@ def progress(
     if as_json:
         typer.echo(json.dumps(report, indent=2))
         return
-    from tutor.launch import plain_output
+    from tutor.early import plain_output
     from tutor.render import Screen, make_console
 
     Screen(make_console(plain_output(False))).progress_tables(report)

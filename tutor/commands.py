@@ -1,10 +1,12 @@
 """The learner's ``%`` commands, shared by the piped console and the REPL.
 
-    outcome = run_command("%hint", tutor, screen)
+    outcome = run_command("%hint", tutor, view)
     outcome.quit          # the learner asked to leave
     outcome.step_changed  # the front end should show the (new) current step
 
-Each command is a small function with a one-line docstring; ``COMMANDS`` maps names to them.
+Each command is a small function whose one-line docstring is its entry in ``%help``;
+``COMMANDS`` maps names to them and ``FUNCTION_KEYS`` says which key runs which in the REPL.
+Commands talk to a ``tutor.view.View``, never to a concrete screen.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from tutor.didyoumean import did_you_mean
 from tutor.engine import Tutor
-from tutor.lesson import did_you_mean
-from tutor.render import Screen
+from tutor.reports import end_of_lesson
+from tutor.view import View
 
 
 @dataclass(frozen=True)
@@ -24,11 +27,11 @@ class CommandOutcome:
 
 
 NOTHING = CommandOutcome()
-Command = Callable[[Tutor, Screen], CommandOutcome]
+Command = Callable[[Tutor, View], CommandOutcome]
 
 
-def hint(tutor: Tutor, screen: Screen) -> CommandOutcome:
-    """Show the next hint."""
+def hint(tutor: Tutor, screen: View) -> CommandOutcome:
+    """The next hint."""
     if tutor.session.finished:
         screen.message("The lesson is complete; there are no hints left to give.")
         return NOTHING
@@ -37,7 +40,7 @@ def hint(tutor: Tutor, screen: Screen) -> CommandOutcome:
     return NOTHING
 
 
-def solution(tutor: Tutor, screen: Screen) -> CommandOutcome:
+def solution(tutor: Tutor, screen: View) -> CommandOutcome:
     """Show the step's solution (the step is marked as shown)."""
     if tutor.session.finished:
         return NOTHING
@@ -46,7 +49,7 @@ def solution(tutor: Tutor, screen: Screen) -> CommandOutcome:
     return NOTHING
 
 
-def skip(tutor: Tutor, screen: Screen) -> CommandOutcome:
+def skip(tutor: Tutor, screen: View) -> CommandOutcome:
     """Skip this step; its solution runs so later steps have what they need."""
     if tutor.session.finished:
         return NOTHING
@@ -57,35 +60,33 @@ def skip(tutor: Tutor, screen: Screen) -> CommandOutcome:
     return CommandOutcome(step_changed=True)
 
 
-def back(tutor: Tutor, screen: Screen) -> CommandOutcome:
-    """Go back one step."""
+def back(tutor: Tutor, screen: View) -> CommandOutcome:
+    """Go back to the previous step."""
     if not tutor.back():
         screen.message("This is the first step.")
         return NOTHING
     return CommandOutcome(step_changed=True)
 
 
-def next_step(tutor: Tutor, screen: Screen) -> CommandOutcome:
+def next_step(tutor: Tutor, screen: View) -> CommandOutcome:
     """Go to the next step once this one is done."""
     if tutor.go_next():
         return CommandOutcome(step_changed=True)
     if tutor.session.finished:
-        from tutor.console import end_of_lesson
-
         screen.message(end_of_lesson(tutor))
     else:
         screen.message("Finish this step first, or use `%skip` to move on without it.")
     return NOTHING
 
 
-def reset(tutor: Tutor, screen: Screen) -> CommandOutcome:
+def reset(tutor: Tutor, screen: View) -> CommandOutcome:
     """Put this step's variables back as they were when it began."""
     note = tutor.reset_step()
     screen.message(note or "Variables are back as they were at the start of this step.", "dim")
     return NOTHING
 
 
-def restart(tutor: Tutor, screen: Screen) -> CommandOutcome:
+def restart(tutor: Tutor, screen: View) -> CommandOutcome:
     """Start a fresh worker and rebuild the lesson up to this step."""
     screen.message("Starting a fresh worker…", "dim")
     tutor.restart_worker()
@@ -93,20 +94,20 @@ def restart(tutor: Tutor, screen: Screen) -> CommandOutcome:
     return NOTHING
 
 
-def variables(tutor: Tutor, screen: Screen) -> CommandOutcome:
-    """Show a table of your variables."""
+def variables(tutor: Tutor, screen: View) -> CommandOutcome:
+    """A table of your variables."""
     screen.variables(tutor.variables())
     return NOTHING
 
 
-def show_step(tutor: Tutor, screen: Screen) -> CommandOutcome:
+def show_step(tutor: Tutor, screen: View) -> CommandOutcome:
     """Show this step's text again."""
     if not tutor.session.finished:
         screen.step(tutor.lesson, tutor.session.index)
     return NOTHING
 
 
-def lessons(tutor: Tutor, screen: Screen) -> CommandOutcome:
+def lessons(tutor: Tutor, screen: View) -> CommandOutcome:
     """List the lessons and your progress."""
     from tutor.catalog import lesson_rows
 
@@ -114,14 +115,14 @@ def lessons(tutor: Tutor, screen: Screen) -> CommandOutcome:
     return NOTHING
 
 
-def help_(tutor: Tutor, screen: Screen) -> CommandOutcome:
-    """List the commands."""
-    screen.help()
+def help_(tutor: Tutor, screen: View) -> CommandOutcome:
+    """This list of commands."""
+    screen.help(help_rows())
     return NOTHING
 
 
-def quit_(tutor: Tutor, screen: Screen) -> CommandOutcome:
-    """Leave the tutor; progress is kept."""
+def quit_(tutor: Tutor, screen: View) -> CommandOutcome:
+    """Leave; your progress is kept (also exit() or Ctrl-D)."""
     return CommandOutcome(quit=True)
 
 
@@ -142,11 +143,31 @@ COMMANDS: dict[str, Command] = {
 }
 
 
+# The REPL's function keys, each the same as typing its command (the toolbar and %help say so).
+FUNCTION_KEYS: dict[str, str] = {"F1": "hint", "F2": "vars", "F3": "step"}
+
+
+def help_rows() -> list[tuple[str, str]]:
+    """``%help``'s table, from each command's docstring: ("%hint", "The next hint (F1)")."""
+    keys = {command: key for key, command in FUNCTION_KEYS.items()}
+    names: dict[Command, list[str]] = {}
+    for name, command in COMMANDS.items():
+        names.setdefault(command, []).append(name)
+    rows = []
+    for command, aliases in names.items():
+        summary = (command.__doc__ or "").strip().splitlines()[0].rstrip(".")
+        key = keys.get(aliases[0])
+        if key:
+            summary += f" ({key} in the REPL)"
+        rows.append((" / ".join(f"%{a}" for a in aliases), summary))
+    return rows
+
+
 # IPython's magics appear in notebook code that learners paste; none is needed here.
 NOTEBOOK_MAGICS = {"matplotlib", "config", "load_ext", "autoreload", "pip", "time", "timeit"}
 
 
-def run_command(line: str, tutor: Tutor, screen: Screen) -> CommandOutcome:
+def run_command(line: str, tutor: Tutor, screen: View) -> CommandOutcome:
     """Run a ``%name`` line; an unknown name gets a suggestion, never an error."""
     name = line.strip().lstrip("%").split()[0].lower() if line.strip().lstrip("%") else ""
     command = COMMANDS.get(name)

@@ -9,7 +9,6 @@ line and column, e.g. ``lesson1.yaml:12:5: unknown field 'hint' (did you mean 'h
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -153,12 +152,6 @@ def _build_step(raw: dict[str, Any]) -> Step:
     )
 
 
-def did_you_mean(word: str, choices: list[str]) -> str:
-    """`` (did you mean 'hints'?)`` when a close choice exists, else an empty string."""
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
 __all__ = [
     "CheckCall",
     "Lesson",
@@ -167,7 +160,6 @@ __all__ = [
     "Position",
     "Problem",
     "Step",
-    "did_you_mean",
     "load_lesson",
     "validate_file",
 ]

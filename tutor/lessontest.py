@@ -4,16 +4,19 @@
     report.ok                     # every step behaved
     for result in report.steps: print(result.step_id, result.ok, result.problem)
 
-Each code step begins as a learner would see it (setup, earlier steps' solutions, the given code).
-The checks run once with nothing typed (they must fail), then after the solution (they must pass).
+Each code step begins as a learner would see it (setup, earlier steps' solutions, the given code),
+through the same ``StepRunner`` as a learner's session. The checks run once with nothing typed
+(they must fail), then after the solution (they must pass).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tutor.checks.base import Verdict
 from tutor.kernel.client import Kernel, WorkerDied
 from tutor.lesson import Lesson, Step
+from tutor.steprunner import StepRunner
 
 
 @dataclass
@@ -36,54 +39,38 @@ class LessonReport:
 
 def test_lesson(lesson: Lesson, kernel: Kernel) -> LessonReport:
     report = LessonReport(lesson)
+    runner = StepRunner(kernel)
     try:
-        kernel.request({"op": "reset_all"})
-        if lesson.setup:
-            reply = kernel.request(
-                {"op": "exec", "code": lesson.setup, "filename": "<setup>", "quiet": True}
-            )
-            if not reply.get("ok"):
-                report.problem = f"setup failed: {reply.get('error', '')}"
-                return report
+        runner.fresh()
+        setup = runner.setup(lesson)
+        if not setup.ok:
+            report.problem = f"setup failed: {setup.error}"
+            return report
         for step in lesson.steps:
-            report.steps.append(_test_step(step, kernel))
+            report.steps.append(_test_step(step, runner))
     except WorkerDied as died:
         report.problem = f"{died.how} while testing"
         kernel.restart()
     return report
 
 
-def _test_step(step: Step, kernel: Kernel) -> StepResult:
-    begun = kernel.request(
-        {
-            "op": "begin_step",
-            "given": step.given,
-            "seed": step.seed,
-            "quiet": True,
-            "filename": f"<given {step.id}>",
-        }
-    )
-    if not begun.get("ok", True):
-        return StepResult(
-            step.id, False, f"given code failed: {_last_line(begun.get('error', ''))}"
-        )
+def _test_step(step: Step, runner: StepRunner) -> StepResult:
+    begun = runner.begin(step, quiet=True)
+    if not begun.ok:
+        return StepResult(step.id, False, f"given code failed: {_last_line(begun.error)}")
     if step.is_choice:
         return StepResult(step.id, True)
-    empty = _check(step, kernel, code="", output="")
+    empty = _verdicts(runner, step, code="", output="")
     if empty is None:
         return StepResult(step.id, False, "the checks could not run")
     if all(v.passed for v in empty):
         return StepResult(
             step.id, False, "an empty attempt passes the checks: they test nothing new"
         )
-    ran = kernel.request(
-        {"op": "exec", "code": step.solution, "filename": f"<solution {step.id}>", "quiet": True}
-    )
-    if not ran.get("ok"):
-        return StepResult(
-            step.id, False, f"the solution raised: {_last_line(ran.get('error', ''))}"
-        )
-    verdicts = _check(step, kernel, code=step.solution, output=ran.get("output", ""))
+    ran = runner.run_solution(step)
+    if not ran.ok:
+        return StepResult(step.id, False, f"the solution raised: {_last_line(ran.error)}")
+    verdicts = _verdicts(runner, step, code=step.solution, output=ran.output)
     if verdicts is None:
         return StepResult(step.id, False, "the checks could not run")
     failing = [v for v in verdicts if not v.passed]
@@ -97,17 +84,8 @@ def _test_step(step: Step, kernel: Kernel) -> StepResult:
     return StepResult(step.id, True)
 
 
-def _check(step: Step, kernel: Kernel, code: str, output: str) -> list | None:
-    reply = kernel.request(
-        {
-            "op": "check",
-            "checks": [(c.name, c.args) for c in step.checks],
-            "solution": step.solution,
-            "code": code,
-            "output": output,
-        }
-    )
-    return reply.get("verdicts")
+def _verdicts(runner: StepRunner, step: Step, code: str, output: str) -> list[Verdict] | None:
+    return runner.check(step, code=code, output=output).get("verdicts")
 
 
 def _last_line(text: str) -> str:

@@ -4,8 +4,10 @@
     screen.step(lesson, index)
     screen.feedback(feedback)
 
-The same ``Screen`` serves the piped console and the REPL. With ``plain=True`` (not a terminal, or
-``NO_COLOR``) nothing carries colour codes; rich already drops them when the output isn't a TTY.
+``Screen`` is the terminal's ``tutor.view.View``; the same one serves the piped console and the
+REPL, and ``tutor`` commands outside a lesson (``list``, ``progress``) use it too. With
+``plain=True`` (not a terminal, or ``NO_COLOR``) nothing carries colour codes; rich already drops
+them when the output isn't a TTY.
 """
 
 from __future__ import annotations
@@ -25,28 +27,14 @@ from rich.text import Text
 from tutor.mathtext import replace_math
 
 if TYPE_CHECKING:
-    from tutor.engine import Feedback, RunResult
     from tutor.lesson import Lesson, Step
+    from tutor.results import Feedback, RunResult
 
 _INLINE_CODE = re.compile(r"(?<!`)`([^`\n]+)`(?!`)")
 
 THEME_OK = "green"
 THEME_BAD = "red"
 THEME_DIM = "dim"
-
-COMMANDS_HELP = [
-    ("%hint", "the next hint (F1 in the REPL)"),
-    ("%solution", "show the step's solution"),
-    ("%skip", "skip this step (its solution runs, so later steps work)"),
-    ("%back / %next", "the previous step / the next step once this one is done"),
-    ("%reset", "put this step's variables back as they were when it began"),
-    ("%restart", "start a fresh worker and rebuild the lesson up to this step"),
-    ("%vars", "a table of your variables (F2 in the REPL)"),
-    ("%step", "show this step's text again (F3 in the REPL)"),
-    ("%lessons", "list the lessons and your progress"),
-    ("%help", "this list"),
-    ("%quit", "leave; your progress is kept (also exit() or Ctrl-D)"),
-]
 
 
 def make_console(plain: bool, width: int | None = None, file: object = None) -> Console:
@@ -232,11 +220,11 @@ class Screen:
             )
         self._print(table)
 
-    def help(self) -> None:
+    def help(self, rows: Sequence[tuple[str, str]]) -> None:
         table = Table(show_header=False, box=None, pad_edge=False)
         table.add_column(style="bold")
         table.add_column()
-        for command, meaning in COMMANDS_HELP:
+        for command, meaning in rows:
             table.add_row(command, meaning)
         self._print(table)
 

@@ -1,12 +1,14 @@
-"""Progress as plain data, for ``tutor progress --json`` and the lesson list."""
+"""Progress as plain data (``tutor progress --json``) and the end-of-lesson summary."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from tutor.catalog import next_lesson_id
+from tutor.engine import Tutor
 from tutor.lesson import Lesson
 from tutor.progress import ProgressStore
-from tutor.session import PENDING, StepRecord
+from tutor.session import DONE, PENDING, SKIPPED, StepRecord
 
 
 def progress_report(lessons: list[Lesson], store: ProgressStore) -> list[dict[str, Any]]:
@@ -37,3 +39,16 @@ def progress_report(lessons: list[Lesson], store: ProgressStore) -> list[dict[st
             }
         )
     return report
+
+
+def end_of_lesson(tutor: Tutor) -> str:
+    """What to say at the end of a lesson: how it went, and where to go next."""
+    session = tutor.session
+    done, skipped = session.count(DONE), session.count(SKIPPED)
+    summary = f"End of {tutor.lesson.title}: {done} of {len(session.records)} steps done"
+    if skipped:
+        summary += f", {skipped} skipped"
+    following = next_lesson_id(tutor.lesson.id)
+    if following:
+        summary += f". Next: `tutor start {following}`"
+    return summary + "."

@@ -15,7 +15,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from tutor.lesson import did_you_mean
+from tutor.didyoumean import did_you_mean
 from tutor.yamlsource import Path, Position
 
 _TYPE_WORDS = {

@@ -2,7 +2,11 @@
 
     kernel = Kernel(device="auto")          # starts the worker; returns at once
     info = kernel.wait_ready()               # torch is imported by now
-    reply = kernel.request({"op": "exec", "code": "x = 1 + 1"}, on_output=print_chunk)
+    reply = kernel.exec("x = 1 + 1", on_output=print_chunk)
+    reply["ok"]                              # -> True
+
+Each method sends one request of ``tutor.kernel.protocol`` and returns its typed reply; nothing
+else in the tutor builds a request.
 
 Waiting for a reply blocks in ``recv`` (no polling loop), so the front takes no CPU from the
 learner's torch code. A dead worker raises ``WorkerDied``; ``restart()`` gives a fresh one.
@@ -18,10 +22,17 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
+from tutor.kernel.protocol import (
+    CheckReply,
+    CompleteReply,
+    Request,
+    RunReply,
+    VarsReply,
+)
 from tutor.kernel.wire import Channel
 
 OutputCallback = Callable[[str, str], None]  # (stream, text)
@@ -129,9 +140,77 @@ class Kernel:
 
     # -- requests ----------------------------------------------------------------------------
 
-    def request(
-        self, message: dict[str, Any], on_output: OutputCallback | None = None
-    ) -> dict[str, Any]:
+    def exec(
+        self,
+        code: str,
+        filename: str = "<input>",
+        quiet: bool = False,
+        on_output: OutputCallback | None = None,
+    ) -> RunReply:
+        """Run code in the learner's namespace; its output streams to ``on_output``."""
+        request: Request = {"op": "exec", "code": code, "filename": filename, "quiet": quiet}
+        return cast(RunReply, self._request(request, on_output))
+
+    def begin_step(
+        self,
+        given: str = "",
+        seed: int | None = None,
+        names: list[str] | None = None,
+        filename: str = "<given>",
+        quiet: bool = True,
+        on_output: OutputCallback | None = None,
+    ) -> RunReply:
+        """Seed, run a step's given code and keep the namespace it starts from.
+
+        ``names``: copy only these into the step's snapshot (the rest is shared); None copies all.
+        """
+        request: Request = {
+            "op": "begin_step",
+            "given": given,
+            "seed": seed,
+            "quiet": quiet,
+            "filename": filename,
+            "names": names,
+        }
+        return cast(RunReply, self._request(request, on_output))
+
+    def check(
+        self,
+        checks: list[tuple[str, dict[str, Any]]],
+        solution: str = "",
+        code: str = "",
+        output: str = "",
+        bound: list[str] | None = None,
+    ) -> CheckReply:
+        """Run checks on the namespace; verdicts stop at the first failure."""
+        request: Request = {
+            "op": "check",
+            "checks": checks,
+            "solution": solution,
+            "code": code,
+            "output": output,
+            "bound": bound or [],
+        }
+        return cast(CheckReply, self._request(request))
+
+    def reset_step(self) -> RunReply:
+        """Put the namespace and random streams back as they were when the step began."""
+        return cast(RunReply, self._request({"op": "reset_step"}))
+
+    def reset_all(self) -> RunReply:
+        """A fresh namespace, holding only ``device``."""
+        return cast(RunReply, self._request({"op": "reset_all"}))
+
+    def complete(self, source: str) -> list[tuple[str, str, str]]:
+        """(text to insert, full name, kind) for the end of ``source``."""
+        reply = cast(CompleteReply, self._request({"op": "complete", "source": source}))
+        return reply.get("completions", [])
+
+    def variables(self) -> list[dict[str, str]]:
+        """A row per learner variable: name, type, shape, dtype, device, value."""
+        return cast(VarsReply, self._request({"op": "vars"})).get("rows", [])
+
+    def _request(self, message: Request, on_output: OutputCallback | None = None) -> Any:
         """Send one request and wait for its reply, passing streamed output to ``on_output``.
 
         Ctrl-C while waiting interrupts the learner's code in the worker; the reply then says
@@ -188,7 +267,7 @@ class Kernel:
         return f"the worker exited with status {code}"
 
     @contextmanager
-    def _forwarding_interrupts(self):  # type: ignore[no-untyped-def]
+    def _forwarding_interrupts(self) -> Iterator[None]:
         """While waiting on learner code, Ctrl-C in the front becomes SIGINT in the worker."""
         if threading.current_thread() is not threading.main_thread():
             yield

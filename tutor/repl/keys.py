@@ -10,6 +10,8 @@ set: arrows, Ctrl-A/E, Ctrl-R history search, Ctrl-L clear.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from prompt_toolkit.application import run_in_terminal
 from prompt_toolkit.application.current import get_app
 from prompt_toolkit.enums import DEFAULT_BUFFER
@@ -21,10 +23,10 @@ from prompt_toolkit.key_binding import (
     merge_key_bindings,
 )
 
-from tutor.commands import run_command
+from tutor.commands import COMMANDS, FUNCTION_KEYS, run_command
 from tutor.engine import Tutor
-from tutor.render import Screen
-from tutor.repl_editing import INDENT, enter_runs, next_indent
+from tutor.repl.editing import INDENT, enter_runs, next_indent
+from tutor.view import View
 
 _typing = has_focus(DEFAULT_BUFFER)
 
@@ -112,32 +114,24 @@ def editing_key_bindings() -> KeyBindings:
 # -- the lesson ------------------------------------------------------------------------------
 
 
-def lesson_key_bindings(tutor: Tutor, screen: Screen) -> KeyBindings:
-    """F1 hint, F2 variables, F3 the step's text: each printed above the prompt."""
+def lesson_key_bindings(tutor: Tutor, screen: View) -> KeyBindings:
+    """The function keys of ``tutor.commands.FUNCTION_KEYS`` (F1 hint, F2 variables, F3 the
+    step's text), each running its ``%`` command above the prompt."""
     bindings = KeyBindings()
-
-    def above_prompt(command: str) -> None:
-        # run_in_terminal hides the prompt, prints, and draws it again with the input intact.
-        run_in_terminal(lambda: run_command(command, tutor, screen))
-
-    @bindings.add("f1")
-    def show_hint(event: KeyPressEvent) -> None:
-        """F1: the next hint (as ``%hint``)."""
-        above_prompt("%hint")
-
-    @bindings.add("f2")
-    def show_variables(event: KeyPressEvent) -> None:
-        """F2: a table of your variables: name, type, shape, dtype, device (as ``%vars``)."""
-        above_prompt("%vars")
-
-    @bindings.add("f3")
-    def show_step(event: KeyPressEvent) -> None:
-        """F3: this step's text again (as ``%step``)."""
-        above_prompt("%step")
-
+    for key, command in FUNCTION_KEYS.items():
+        bindings.add(key.lower())(_above_prompt(f"%{command}", tutor, screen))
     return bindings
 
 
-def repl_key_bindings(tutor: Tutor, screen: Screen) -> KeyBindingsBase:
+def _above_prompt(command: str, tutor: Tutor, screen: View) -> Callable[[KeyPressEvent], None]:
+    def run(event: KeyPressEvent) -> None:
+        # run_in_terminal hides the prompt, prints, and draws it again with the input intact.
+        run_in_terminal(lambda: run_command(command, tutor, screen))
+
+    run.__doc__ = f"{command}: {COMMANDS[command[1:]].__doc__}"
+    return run
+
+
+def repl_key_bindings(tutor: Tutor, screen: View) -> KeyBindingsBase:
     """All of the REPL's own keys, to pass to ``PromptSession(key_bindings=...)``."""
     return merge_key_bindings([editing_key_bindings(), lesson_key_bindings(tutor, screen)])

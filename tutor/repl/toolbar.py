@@ -15,13 +15,16 @@ from collections.abc import Callable
 from prompt_toolkit.application.current import get_app_or_none
 from prompt_toolkit.formatted_text import StyleAndTextTuples
 
+from tutor.commands import FUNCTION_KEYS
 from tutor.engine import Tutor
 
+_EACH_KEY = [f"{key} {command}" for key, command in FUNCTION_KEYS.items()]
+# The keys worth knowing, from the most to the least said.
 _KEYS = (
-    "F1 hint  F2 vars  F3 step  Ctrl-D leave",
-    "F1 hint F2 vars F3 step ^D leave",
-    "F1 hint F2 vars F3 step",
-    "F1 hint",
+    "  ".join([*_EACH_KEY, "Ctrl-D leave"]),
+    " ".join([*_EACH_KEY, "^D leave"]),
+    " ".join(_EACH_KEY),
+    _EACH_KEY[0],
 )
 
 

@@ -34,7 +34,7 @@ class TutorCompleter(Completer):
             yield from _command_completions(before.lstrip())
             return
         if not before.strip():
-            return  # Tab at the start of a line indents (see repl_keys); nothing to offer
+            return  # Tab at the start of a line indents (see tutor.repl.keys); nothing to offer
         for rest, name, kind in self.tutor.complete(before):
             typed = len(name) - len(rest)
             if typed < 0:

@@ -1,21 +1,18 @@
 """The interactive front end: a lesson at a prompt-toolkit prompt in the terminal.
 
     status = run_repl(tutor, screen)          # read, run, judge, until the learner leaves
-    name = choose_lesson_menu(store)          # "lesson1", or None if the learner backed out
 
 The lesson's flow (step screens, choice answers, when feedback shows, entering the next step)
-is ``ConsoleFrontEnd``'s, shared with the piped front end: this module only reads input better
-(highlighting, completion, history, the toolbar and keys of ``repl_keys``) and keeps Ctrl-C
-for the learner's running code. Without a capable terminal (``TERM=dumb``, ``--plain``) the
+is ``tutor.flow.LessonFlow``, shared with the piped front end: this module only reads input
+better (highlighting, completion, history, the toolbar and keys of ``tutor.repl.keys``) and keeps
+Ctrl-C for the learner's running code. Without a capable terminal (``TERM=dumb``, ``--plain``) the
 same flow reads lines with ``input()``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import shutil
 import signal
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -27,18 +24,17 @@ from prompt_toolkit.output import ColorDepth
 from prompt_toolkit.shortcuts import confirm
 from prompt_toolkit.utils import is_dumb_terminal
 
-from tutor.console import ConsoleFrontEnd
 from tutor.engine import Tutor
+from tutor.flow import LessonFlow
 from tutor.inputs import Input
 from tutor.paths import data_home
-from tutor.progress import ProgressStore
 from tutor.render import Screen
-from tutor.repl_completer import make_completer
-from tutor.repl_editing import as_inputs, enter_runs
-from tutor.repl_keys import repl_key_bindings
-from tutor.repl_lexer import python_lexer, repl_style
-from tutor.repl_spinner import Spinner
-from tutor.repl_toolbar import make_toolbar
+from tutor.repl.completer import make_completer
+from tutor.repl.editing import as_inputs, enter_runs
+from tutor.repl.keys import repl_key_bindings
+from tutor.repl.lexer import python_lexer, repl_style
+from tutor.repl.spinner import Spinner
+from tutor.repl.toolbar import make_toolbar
 
 PROMPT = ">>> "
 CONTINUATION = "... "
@@ -76,19 +72,19 @@ class LineRepl:
     """The lesson's flow over plain ``input()`` lines, with ``>>>`` and ``...`` prompts.
 
     Used where prompt-toolkit can't draw (``TERM=dumb``) or was asked not to (``--plain``);
-    Enter follows the same rules as in ``Repl`` (``repl_editing.enter_runs``).
+    Enter follows the same rules as in ``Repl`` (``tutor.repl.editing.enter_runs``).
     """
 
     def __init__(self, tutor: Tutor, screen: Screen) -> None:
         self.tutor = tutor
         self.screen = screen
-        self.front = ConsoleFrontEnd(tutor, screen, echo=False)
+        self.flow = LessonFlow(tutor, screen)
 
     def run(self) -> int:
         with leaving_on_hangup():
-            self.front.begin()
+            self.flow.begin()
             status = self._loop()
-        say_goodbye(self.tutor, self.screen)
+        self.flow.goodbye()
         return status
 
     def _loop(self) -> int:
@@ -103,7 +99,7 @@ class LineRepl:
                 self.screen.message("KeyboardInterrupt (Ctrl-D or `%quit` leaves)", "dim")
                 continue
             for item in as_inputs(text):
-                status = handle_input(self.front, item)
+                status = handle_input(self.flow, item)
                 if status is not None:
                     return status
 
@@ -125,10 +121,10 @@ class Repl:
     def __init__(self, tutor: Tutor, screen: Screen, warm_up: bool = True) -> None:
         self.tutor = tutor
         self.screen = screen
-        self.front = ConsoleFrontEnd(tutor, screen, echo=False)
+        self.flow = LessonFlow(tutor, screen)
         self.warm_up = warm_up
         self.session: PromptSession[str] = PromptSession(
-            multiline=True,  # Enter is ours: repl_keys.run_or_newline decides run or new line
+            multiline=True,  # Enter is ours: keys.run_or_newline decides run or new line
             lexer=None if screen.plain else python_lexer(),
             style=repl_style(screen.plain),
             include_default_pygments_style=False,
@@ -147,11 +143,11 @@ class Repl:
         with leaving_on_hangup():
             # Ctrl-C here leaves the tutor (no learner code runs yet), so the line doesn't offer it.
             with self._spinner("getting the lesson ready", hint=""):
-                self.front.begin()
+                self.flow.begin()
             if self.warm_up:
                 threading.Thread(target=self._warm_up, name="tutor-warm-up", daemon=True).start()
             status = self._loop()
-        say_goodbye(self.tutor, self.screen)
+        self.flow.goodbye()
         return status
 
     def _warm_up(self) -> None:
@@ -182,7 +178,7 @@ class Repl:
             interrupts = 0
             for item in as_inputs(text):
                 with self._spinner("running", hint="Ctrl-C stops"):
-                    status = handle_input(self.front, item)
+                    status = handle_input(self.flow, item)
                 if status is not None:
                     return status
 
@@ -208,21 +204,21 @@ class Repl:
                 console.file = file
 
 
-def handle_input(front: ConsoleFrontEnd, item: Input) -> int | None:
-    """``front.handle(item)``, with Ctrl-C kept for the learner's code.
+def handle_input(flow: LessonFlow, item: Input) -> int | None:
+    """``flow.handle(item)``, with Ctrl-C kept for the learner's code.
 
     While the input is handled, Ctrl-C in the front never raises: it is passed to the worker,
     which stops learner code and ignores it otherwise. A ``KeyboardInterrupt`` in the middle of
     talking to the worker would leave a reply unread and the conversation out of step.
     """
-    kernel = front.tutor.kernel
+    kernel = flow.tutor.kernel
 
     def forward(signum: int, frame: FrameType | None) -> None:
         if kernel.info is not None:  # a worker still importing torch would die of SIGINT
             kernel.interrupt()
 
     with _signal_handler(signal.SIGINT, forward):
-        return front.handle(item)
+        return flow.handle(item)
 
 
 @contextlib.contextmanager
@@ -256,60 +252,3 @@ def leaving_on_hangup() -> Iterator[None]:
         for signum in (signal.SIGTERM, signal.SIGHUP):
             stack.enter_context(_signal_handler(signum, leave))
         yield
-
-
-def say_goodbye(tutor: Tutor, screen: Screen) -> None:
-    screen.message(tutor.progress_line())
-    if not tutor.session.finished:
-        screen.message("Your progress is saved: `tutor start` continues from here.", "dim")
-
-
-# -- choosing a lesson -----------------------------------------------------------------------
-
-
-def choose_lesson_menu(store: ProgressStore, plain: bool = False) -> str | None:
-    """Ask which built-in lesson to take, showing each one's progress; None if none is chosen.
-
-    ``plain`` (or a dumb terminal) asks for a number instead of drawing an arrow-key menu.
-    """
-    from tutor.catalog import lesson_rows
-
-    rows = lesson_rows(store)
-    if not rows:
-        print("No lessons are installed.", file=sys.stderr)
-        return None
-    if plain or is_dumb_terminal():
-        return _choose_by_number(rows)
-    from prompt_toolkit.shortcuts import choice
-
-    width = shutil.get_terminal_size().columns - 10  # the menu's "  >  1. " margin
-    options = [(lesson, _menu_label(title, progress, width)) for lesson, title, progress in rows]
-    try:
-        return choice("Which lesson? (arrows and Enter; Ctrl-C leaves)", options=options)
-    except (KeyboardInterrupt, EOFError):
-        return None
-
-
-def _menu_label(title: str, progress: str, width: int) -> str:
-    """``Tensors in PyTorch · 3/12 done``, shortened to fit: the menu cuts, never wraps."""
-    label = f"{title} · {progress}"
-    if len(label) > width:
-        label = f"{title} · {progress.split(' (')[0]}"  # "not started (12 steps)" -> "not started"
-    return label if len(label) <= width else label[: max(width - 1, 1)] + "…"
-
-
-def _choose_by_number(rows: list[tuple[str, str, str]]) -> str | None:
-    for number, (_, title, progress) in enumerate(rows, start=1):
-        print(f"  {number}) {title} · {progress}")
-    while True:
-        try:
-            answer = input("Which lesson? (number, Enter for 1) ").strip()
-        except (KeyboardInterrupt, EOFError):
-            print()
-            return None
-        if not answer:
-            return rows[0][0]
-        if answer.isdigit() and 1 <= int(answer) <= len(rows):
-            return rows[int(answer) - 1][0]
-        if answer in {lesson for lesson, _, _ in rows}:
-            return answer

@@ -1,0 +1,211 @@
+"""Judging a learner's input: when a step's verdicts count, and the notes that name a near miss.
+
+    feedback = judge(step, codes, latest="y = activation(z)", reply=kernel.check(...))
+    feedback.shown      # False: the input only looked at something, so no verdict is shown
+    touches("b.shape", {"b"})          # -> False: looking is not an attempt
+    bound_names("a, b = 1, 2")         # -> {"a", "b"}
+
+Everything here is plain Python over source text, step definitions and check replies: the
+heuristics are tested without a worker.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import difflib
+
+from tutor.checks import REGISTRY
+from tutor.checks.base import Verdict, failed
+from tutor.kernel.protocol import CheckReply
+from tutor.lesson import Step
+from tutor.results import Feedback
+
+
+def judge(step: Step, codes: list[str], latest: str, reply: CheckReply, revisit: bool) -> Feedback:
+    """The feedback on ``latest``, the newest of this step's inputs ``codes``.
+
+    ``revisit``: the step was finished before, so values left from then may pass it again.
+    """
+    if "verdicts" not in reply:  # the checking machinery itself failed
+        verdicts = [failed("The checks could not run", reply.get("error", ""))]
+        return Feedback(verdicts, passed=False, shown=True)
+    verdicts: list[Verdict] = reply["verdicts"]
+    passed = bool(verdicts) and all(v.passed for v in verdicts)
+    if passed and not revisit and not worked_on_here(step, codes):
+        return Feedback(verdicts, passed=False, shown=False)  # a value left from before
+    notes = list(reply.get("shadowed", []))
+    named_otherwise = misspelling(latest, verdicts) or renamed_note(reply, verdicts)
+    near_miss = named_otherwise or out_of_place_twin(latest, step.solution)
+    if near_miss and not passed:
+        notes.insert(0, near_miss)
+    shown = passed or bool(near_miss) or is_attempt(latest, step, verdicts)
+    feedback = Feedback(verdicts, passed, shown, notes=notes)
+    if passed:
+        feedback.explanation = step.explanation
+    return feedback
+
+
+def worked_on_here(step: Step, codes: list[str]) -> bool:
+    """Whether this step's inputs made what it checks.
+
+    A value left over from an earlier step (a `y` that is already right) must not pass a
+    step that asks to compute it again another way: some input here must assign a checked
+    name that the solution assigns, or change one in place.
+    """
+    made = bound_names(step.solution) & step_targets(step)
+    if not made:
+        return True
+    return any(bound_names(code) & made or changes_in_place(code, made) for code in codes)
+
+
+def is_attempt(latest: str, step: Step, verdicts: list[Verdict]) -> bool:
+    """Whether to show a failure: the input was an attempt, and not merely a first part of
+    the work (making `a` before the `b` that the check still misses)."""
+    if not touches(latest, step_targets(step)):
+        return False
+    missing = next((v.missing for v in verdicts if not v.passed), "")
+    return not missing or missing in (names_in(latest) or set())
+
+
+_TRUSTED_NAMES = {"torch", "np", "numpy", "nn", "F"}
+
+
+def snapshot_names(step: Step) -> list[str] | None:
+    """The names a step's snapshot must copy: those its solution and checks use (None: all)."""
+    used = names_in(step.solution) if step.solution else set()
+    if used is None:
+        return None
+    return sorted(used | step_targets(step))
+
+
+def step_targets(step: Step) -> set[str]:
+    """The learner names a step's checks look at (named arguments, and names in expressions)."""
+    names: set[str] = set()
+    for call in step.checks:
+        spec = REGISTRY.get(call.name)
+        if spec is not None:
+            names.update(n.split(".")[0].split("[")[0] for n in spec.target_names(call.args))
+        expression = call.args.get("expr")
+        if isinstance(expression, str):
+            found = names_in(expression) or set()
+            names.update(found - _TRUSTED_NAMES - set(vars(builtins)))
+    return names
+
+
+def names_in(code: str) -> set[str] | None:
+    """Every name an input mentions, defines or imports; None when it does not parse."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).split(".")[0])
+    return names
+
+
+def bound_names(code: str) -> set[str]:
+    """The names an input binds at its top level (assigned, defined, imported)."""
+    try:
+        body = ast.parse(code).body
+    except SyntaxError:
+        return set()
+    bound: set[str] = set()
+    for statement in body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(statement.name)
+            continue
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                bound.add(node.id)
+    return bound
+
+
+def misspelling(latest: str, verdicts: list[Verdict]) -> str:
+    """A note when the input defined a name close to the one a check misses (`activaton`)."""
+    missing = next((v.missing for v in verdicts if not v.passed), "")
+    if not missing:
+        return ""
+    close = difflib.get_close_matches(missing, sorted(bound_names(latest)), n=1, cutoff=0.75)
+    if not close or close[0] == missing:
+        return ""
+    return f"You defined `{close[0]}`; the step asks for `{missing}`."
+
+
+def method_calls(code: str) -> set[str]:
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    return {
+        node.func.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+    }
+
+
+def out_of_place_twin(latest: str, solution: str) -> str:
+    """A note when the input called `mul` where the solution changes a tensor with `mul_`."""
+    wanted = {m for m in method_calls(solution) if m.endswith("_") and not m.endswith("__")}
+    for method in sorted(wanted):
+        if method[:-1] in method_calls(latest):
+            return (
+                f"`{method[:-1]}` returns a new tensor and leaves the original as it was; "
+                f"`{method}` (with the underscore) changes the tensor itself."
+            )
+    return ""
+
+
+def renamed_note(reply: CheckReply, verdicts: list[Verdict]) -> str:
+    """A note when the input made the missing value under another name (`y` for `output`)."""
+    alias = reply.get("renamed", "")
+    missing = next((v.missing for v in verdicts if not v.passed), "")
+    if not alias or not missing:
+        return ""
+    return f"Your `{alias}` holds what `{missing}` should; the step checks `{missing}`."
+
+
+def touches(code: str, targets: set[str]) -> bool:
+    """Whether an input is an attempt at the step, so that a failing check should be shown.
+
+    Looking is not an attempt: a bare expression (`a`, `print(y)`, `b.shape`) is exploring,
+    unless it changes a value in place (`b.mul_(2)`). Anything else that mentions a checked
+    name is an attempt; when the checks name nothing (``uses``, ``output``), any non-bare
+    input is.
+    """
+    names = names_in(code)
+    if names is None:
+        return False
+    body = ast.parse(code).body
+    if len(body) == 1 and isinstance(body[0], ast.Expr):
+        return _changes_in_place(body[0], targets)
+    return bool(names & targets) if targets else True
+
+
+def changes_in_place(code: str, names: set[str]) -> bool:
+    """Whether ``code`` calls an in-place method (``mul_``) on one of ``names``."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return False
+    return _changes_in_place(tree, names)
+
+
+def _changes_in_place(expression: ast.AST, targets: set[str]) -> bool:
+    """A call of an in-place method (``mul_``, ``resize_``, ``fill_``) on a checked name."""
+    for node in ast.walk(expression):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            method = node.func.attr
+            if method.endswith("_") and not method.endswith("__"):
+                root = node.func.value
+                while isinstance(root, (ast.Attribute, ast.Subscript, ast.Call)):
+                    root = root.func if isinstance(root, ast.Call) else root.value
+                if isinstance(root, ast.Name) and (not targets or root.id in targets):
+                    return True
+    return False
