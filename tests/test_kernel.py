@@ -161,9 +161,7 @@ def test_completion_sees_the_live_namespace(kernel: Kernel) -> None:
     run(kernel, "import torch\nfeatures = torch.ones(1, 5)")
     names = {c[1] for c in kernel.complete("torch.ra")}
     assert {"rand", "randn", "randn_like"} <= names
-    names = {
-        c[1] for c in kernel.complete("features.vi")
-    }
+    names = {c[1] for c in kernel.complete("features.vi")}
     assert "view" in names
 
 

@@ -1,8 +1,8 @@
 """Matching a learner's answer to a choice step's options, forgiving how it is written.
 
-    match_option(step, "2")            # -> the second option
-    match_option(step, "`resize_()`")  # -> the option `resize_`
-    close_option(step, "resize")       # -> `resize_`: a near miss, worth a "did you mean"
+match_option(step, "2")            # -> the second option
+match_option(step, "`resize_()`")  # -> the option `resize_`
+close_option(step, "resize")       # -> `resize_`: a near miss, worth a "did you mean"
 """
 
 from __future__ import annotations

@@ -155,9 +155,9 @@ def progress(
         typer.echo(json.dumps(report, indent=2))
         return
     from tutor.early import plain_output
-    from tutor.render import Screen, make_console
+    from tutor.render import Screen, make_console, progress_tables
 
-    Screen(make_console(plain_output(False))).progress_tables(report)
+    Screen(make_console(plain_output(False))).show(*progress_tables(report))
 
 
 @app.command()
@@ -264,7 +264,7 @@ def data_fetch(
     ] = None,
 ) -> None:
     """Download the full MNIST / Fashion-MNIST sets (checksums verified) for the lessons."""
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+    from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn
 
     from tutor.fetch import FetchError, fetch
 
@@ -272,7 +272,7 @@ def data_fetch(
     with Progress(
         TextColumn("{task.description}"), BarColumn(), DownloadColumn(), transient=False
     ) as bars:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def show(name: str, done: int, total: int | None) -> None:
             if name not in tasks:

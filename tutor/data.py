@@ -308,7 +308,7 @@ def _make_torch_classes() -> dict[str, type]:
 
         def __iter__(self) -> Any:
             iterator = super().__iter__()
-            iterator.next = iterator.__next__
+            iterator.next = iterator.__next__  # type: ignore[attr-defined]
             return iterator
 
     classes: dict[str, type] = {"ImageDataset": ImageDataset, "CourseLoader": CourseLoader}

@@ -1,7 +1,7 @@
 """A suggestion for a misspelt word, shared by lesson validation and the ``%`` commands.
 
-    did_you_mean("hint", ["hints", "title"])   # -> " (did you mean 'hints'?)"
-    did_you_mean("zzz", ["hints"])             # -> ""
+did_you_mean("hint", ["hints", "title"])   # -> " (did you mean 'hints'?)"
+did_you_mean("zzz", ["hints"])             # -> ""
 """
 
 from __future__ import annotations

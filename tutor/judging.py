@@ -28,8 +28,8 @@ def judge(step: Step, codes: list[str], latest: str, reply: CheckReply, revisit:
     ``revisit``: the step was finished before, so values left from then may pass it again.
     """
     if "verdicts" not in reply:  # the checking machinery itself failed
-        verdicts = [failed("The checks could not run", reply.get("error", ""))]
-        return Feedback(verdicts, passed=False, shown=True)
+        broken = [failed("The checks could not run", reply.get("error", ""))]
+        return Feedback(broken, passed=False, shown=True)
     verdicts: list[Verdict] = reply["verdicts"]
     passed = bool(verdicts) and all(v.passed for v in verdicts)
     if passed and not revisit and not worked_on_here(step, codes):

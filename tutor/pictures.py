@@ -236,7 +236,8 @@ def _normalised(array: np.ndarray) -> np.ndarray:
     array = np.where(finite, array, low)  # NaN and infinities draw as black
     if high == low:
         return np.zeros_like(array)
-    return (array - low) / (high - low)
+    scaled: np.ndarray = (array - low) / (high - low)
+    return scaled
 
 
 def _use_color() -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -74,6 +74,10 @@ class Screen:
         text = "\n".join(line.rstrip() for line in capture.get().split("\n"))
         self.console.file.write(text)
         self.console.file.flush()
+
+    def show(self, *objects: object) -> None:
+        """Print rich renderables (tables, text) as the rest of the screen is printed."""
+        self._print(*objects)
 
     # -- steps -------------------------------------------------------------------------------
 
@@ -228,23 +232,6 @@ class Screen:
             table.add_row(command, meaning)
         self._print(table)
 
-    def progress_tables(self, report: Sequence[dict]) -> None:  # type: ignore[type-arg]
-        """``tutor progress``: per lesson, a line of totals and a table of its steps."""
-        for entry in report:
-            steps = entry["steps"]
-            done = sum(1 for s in steps if s["status"] == "done")
-            self._print(Text(f"{entry['lesson']}: {done}/{len(steps)} steps complete", "bold"))
-            table = Table(box=None, pad_edge=False)
-            for column in ("step", "kind", "status", "attempts", "hints"):
-                table.add_column(
-                    column, justify="right" if column in ("attempts", "hints") else "left"
-                )
-            for s in steps:
-                table.add_row(
-                    s["id"], s["kind"], s["status"], str(s["attempts"]), str(s["hints_used"])
-                )
-            self._print(table)
-
     def lesson_table(self, rows: Sequence[tuple[str, str, str]]) -> None:
         table = Table(box=None, pad_edge=False)
         table.add_column("lesson", style="bold")
@@ -253,3 +240,19 @@ class Screen:
         for row in rows:
             table.add_row(*row)
         self._print(table)
+
+
+def progress_tables(report: Sequence[dict[str, Any]]) -> list[object]:
+    """``tutor progress``: per lesson, a line of totals and a table of its steps."""
+    shown: list[object] = []
+    for entry in report:
+        steps = entry["steps"]
+        done = sum(1 for s in steps if s["status"] == "done")
+        shown.append(Text(f"{entry['lesson']}: {done}/{len(steps)} steps complete", "bold"))
+        table = Table(box=None, pad_edge=False)
+        for column in ("step", "kind", "status", "attempts", "hints"):
+            table.add_column(column, justify="right" if column in ("attempts", "hints") else "left")
+        for s in steps:
+            table.add_row(s["id"], s["kind"], s["status"], str(s["attempts"]), str(s["hints_used"]))
+        shown.append(table)
+    return shown

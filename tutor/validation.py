@@ -69,8 +69,8 @@ def _field(path: Path) -> str:
 
 
 def _where(path: Path, positions: dict[Path, Position], key: bool = False) -> Position:
-    if key and (*path, "<key>") in positions:
-        return positions[(*path, "<key>")]
+    if key and path + ("<key>",) in positions:
+        return positions[path + ("<key>",)]
     while path not in positions and path:
         path = path[:-1]
     return positions.get(path, Position(1, 1))
@@ -81,18 +81,20 @@ def _describe(error: ValidationError, positions: dict[Path, Position]) -> tuple[
     kind = error.validator
     schema = error.schema if isinstance(error.schema, dict) else {}
     if kind == "required":
-        missing = [name for name in schema.get("required", []) if name not in error.instance]
+        present: Any = error.instance
+        missing = [name for name in schema.get("required", []) if name not in present]
         what = _owner(path)
         return _where(path, positions), f"{what} is missing required field '{missing[0]}'"
     if kind == "additionalProperties":
         known = list(schema.get("properties", {}))
-        extra = next(k for k in error.instance if k not in known)
-        where = _where((*path, extra), positions, key=True)
+        instance: Any = error.instance
+        extra: str = next(k for k in instance if k not in known)
+        where = _where(path + (extra,), positions, key=True)
         return where, f"unknown field '{extra}'{did_you_mean(str(extra), known)}"
     if kind == "propertyNames" or "propertyNames" in error.relative_schema_path:
-        name = error.instance
+        name: str = str(error.instance)
         choices = [str(c) for c in schema.get("enum", [])] or _check_names()
-        where = _where((*path, name), positions, key=True)
+        where = _where(path + (name,), positions, key=True)
         return where, f"unknown check '{name}'{did_you_mean(str(name), choices)}"
     if kind in ("minProperties", "maxProperties") and len(path) >= 3 and path[-2] == "checks":
         return _where(path, positions), "a check is written as one name with its arguments"
@@ -135,10 +137,8 @@ def _check_names() -> list[str]:
 
 
 def _owner(path: Path) -> str:
-    if len(path) >= 2 and path[-2] == "steps":
-        return f"step {path[-1] + 1}"
-    if len(path) >= 2 and path[-2] == "options":
-        return f"option {path[-1] + 1}"
+    if len(path) >= 2 and path[-2] in ("steps", "options"):
+        return f"{path[-2][:-1]} {int(path[-1]) + 1}"
     return "the lesson" if not path else _field(path)
 
 
@@ -156,7 +156,7 @@ def _semantic_problems(
         if step_id in seen:
             problems.append(
                 (
-                    positions[(*here, "id")],
+                    positions[here + ("id",)],
                     f"step id '{step_id}' is used twice (first by step {seen[step_id] + 1})",
                 )
             )
@@ -175,12 +175,19 @@ def _step_problems(
         texts = [o if isinstance(o, str) else o["text"] for o in step["options"]]
         for number, text in enumerate(texts):
             if text in texts[:number]:
-                where = _where((*here, "options", number), positions)
+                where = _where(
+                    here
+                    + (
+                        "options",
+                        number,
+                    ),
+                    positions,
+                )
                 problems.append((where, f"option '{text}' is listed twice"))
         if step["answer"] not in texts:
             problems.append(
                 (
-                    positions[(*here, "answer")],
+                    positions[here + ("answer",)],
                     f"answer '{step['answer']}' is not one of the options "
                     f"({', '.join(texts)}){did_you_mean(step['answer'], texts)}",
                 )
@@ -189,7 +196,7 @@ def _step_problems(
             if field_name in step:
                 problems.append(
                     (
-                        _where((*here, field_name), positions, key=True),
+                        _where(here + (field_name,), positions, key=True),
                         f"'{field_name}' belongs to code steps; "
                         "a choice step has options and answer",
                     )
@@ -198,14 +205,24 @@ def _step_problems(
         field_name = "options" if "options" in step else "answer"
         problems.append(
             (
-                _where((*here, field_name), positions, key=True),
+                _where(here + (field_name,), positions, key=True),
                 f"'{field_name}' belongs to choice steps: add `kind: choice`",
             )
         )
     for field_name in ("given", "solution"):
-        problems.extend(_code_problems(step.get(field_name), (*here, field_name), positions))
+        problems.extend(_code_problems(step.get(field_name), here + (field_name,), positions))
     for number, item in enumerate(step.get("checks", [])):
-        problems.extend(_check_problems(item, (*here, "checks", number), positions))
+        problems.extend(
+            _check_problems(
+                item,
+                here
+                + (
+                    "checks",
+                    number,
+                ),
+                positions,
+            )
+        )
     return problems
 
 
@@ -215,14 +232,14 @@ def _check_problems(item: dict[str, Any], here: Path, positions: dict[Path, Posi
     ((name, args),) = item.items()
     spec = REGISTRY[name]
     if spec.shorthand is None and not isinstance(args, dict):
-        return [(_where((*here, name), positions), f"check '{name}' takes a mapping of arguments")]
+        return [(_where(here + (name,), positions), f"check '{name}' takes a mapping of arguments")]
     problems = []
     for expression, parsed in _expressions(spec.normalise(args)):
         try:
             ast.parse(parsed, mode="eval")
         except SyntaxError as error:
             message = f"check '{name}': {expression!r} is not a Python expression ({error.msg})"
-            problems.append((_where((*here, name), positions), message))
+            problems.append((_where(here + (name,), positions), message))
     return problems
 
 

@@ -63,7 +63,7 @@ def load_with_positions(text: str) -> tuple[Any, dict[Path, Position]]:
     except yaml.MarkedYAMLError as error:  # e.g. a tag the safe loader refuses to construct
         raise _syntax_error(error) from None
     # A key's own position is the better place to point at for "unknown field" errors.
-    positions.update({(*path, "<key>"): pos for path, pos in key_positions.items()})
+    positions.update({path + ("<key>",): pos for path, pos in key_positions.items()})
     return data, positions
 
 
@@ -96,13 +96,13 @@ def _build(
             key = _scalar(key_node)
             here = Position(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             if key in result:
-                first = keys[(*path, key)]
+                first = keys[path + (key,)]
                 raise YamlSyntaxError(f"duplicate key '{key}' (first at line {first.line})", here)
-            keys[(*path, key)] = here
-            result[key] = _build(value_node, (*path, key), positions, keys)
+            keys[path + (key,)] = here
+            result[key] = _build(value_node, path + (key,), positions, keys)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*path, i), positions, keys) for i, item in enumerate(node.value)]
+        return [_build(item, path + (i,), positions, keys) for i, item in enumerate(node.value)]
     return _scalar(node)
 
 

@@ -224,7 +224,7 @@ class Kernel:
                 try:
                     self.conn.send(message)
                 except OSError:
-                    raise WorkerDied(self._how_it_ended()) from None
+                    raise WorkerDied(how_it_ended(self.process)) from None
                 while True:
                     reply = self._receive()
                     if reply.get("op") == "output":
@@ -246,25 +246,12 @@ class Kernel:
             except InterruptedError:
                 continue
             except (EOFError, OSError):
-                raise WorkerDied(self._how_it_ended()) from None
+                raise WorkerDied(how_it_ended(self.process)) from None
             try:
-                return ReplyUnpickler(io.BytesIO(data)).load()
+                reply: dict[str, Any] = ReplyUnpickler(io.BytesIO(data)).load()
+                return reply
             except pickle.UnpicklingError as error:
                 return {"op": "reply", "ok": False, "error": str(error), "internal": True}
-
-    def _how_it_ended(self) -> str:
-        try:
-            code = self.process.wait(timeout=2.0)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            code = self.process.wait()
-        if code < 0:
-            try:
-                name = signal.Signals(-code).name
-            except ValueError:
-                name = f"signal {-code}"
-            return f"the worker was stopped by {name}"
-        return f"the worker exited with status {code}"
 
     @contextmanager
     def _forwarding_interrupts(self) -> Iterator[None]:
@@ -278,3 +265,19 @@ class Kernel:
             yield
         finally:
             signal.signal(signal.SIGINT, previous)
+
+
+def how_it_ended(process: subprocess.Popen[bytes]) -> str:
+    """How a worker that stopped answering ended: its exit status or the signal."""
+    try:
+        code = process.wait(timeout=2.0)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        code = process.wait()
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"the worker was stopped by {name}"
+    return f"the worker exited with status {code}"

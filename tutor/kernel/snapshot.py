@@ -13,7 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 # Values that are shared rather than copied: copying them is impossible or pointless.
-_SHARED_TYPES = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, type)
+_SHARED_TYPES: tuple[type, ...] = (
+    types.ModuleType,
+    types.FunctionType,
+    types.BuiltinFunctionType,
+    type,
+)
 
 
 @dataclass

@@ -212,7 +212,7 @@ class Worker:
             "renamed": renamed,
         }
 
-    def _made_under_another_name(self, ctx: Any, missing: str, request: dict[str, Any]) -> str:
+    def _made_under_another_name(self, ctx: Any, missing: str, request: Any) -> str:
         """The name the latest input gave to the value ``missing`` should hold (`y` for
         `output`), or ''."""
         from tutor.checks.compare import compare_values
@@ -224,7 +224,7 @@ class Worker:
                     if name != missing and name in self.namespace:
                         got = self.namespace[name]
                         if compare_values(name, got, expected, 1e-4, 1e-4, torch) is None:
-                            return name
+                            return str(name)
         except BaseException:  # only a better message was at stake
             pass
         return ""

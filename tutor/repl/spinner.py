@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from types import TracebackType
-from typing import Any, TextIO
+from typing import IO, Any
 
 FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 _ERASE = "\r\x1b[2K"  # back to column 0, clear the line
@@ -29,7 +29,7 @@ class Spinner:
 
     def __init__(
         self,
-        file: TextIO,
+        file: IO[str],
         label: str = "running",
         hint: str = "Ctrl-C stops",
         delay: float = 1.0,
