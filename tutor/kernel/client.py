@@ -27,8 +27,10 @@ from contextlib import contextmanager, suppress
 from typing import Any, NamedTuple, cast
 
 from tutor.kernel.protocol import (
+    CheckpointReply,
     CheckReply,
     CompleteReply,
+    ProgressMessage,
     Request,
     RunReply,
     VarsReply,
@@ -36,6 +38,7 @@ from tutor.kernel.protocol import (
 from tutor.kernel.wire import Channel
 
 OutputCallback = Callable[[str, str], None]  # (stream, text)
+ProgressCallback = Callable[[ProgressMessage], None]
 
 
 class ReplyUnpickler(pickle.Unpickler):
@@ -67,8 +70,8 @@ class WorkerInfo(NamedTuple):  # not a dataclass: importing dataclasses delays t
     python_version: str
 
 
-class Kernel:
-    """A worker process and the socket to it."""
+class WorkerProcess:
+    """A worker process and the socket to it: starting, stopping, one request at a time."""
 
     def __init__(self, device: str = "auto", env: dict[str, str] | None = None) -> None:
         self.device_preference = device
@@ -138,7 +141,75 @@ class Kernel:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    # -- requests ----------------------------------------------------------------------------
+    def _request(
+        self,
+        message: Request,
+        on_output: OutputCallback | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> Any:
+        """Send one request and wait for its reply, passing streamed output to ``on_output``.
+
+        Ctrl-C while waiting interrupts the learner's code in the worker; the reply then says
+        ``interrupted``. Raises ``WorkerDied`` if the worker ends first.
+        """
+        with self._lock:
+            self.wait_ready()
+            # Forward Ctrl-C from before the send: one landing in between must not leave the
+            # reply unread (the next request would read it as its own).
+            with self._forwarding_interrupts():
+                try:
+                    self.conn.send(message)
+                except OSError:
+                    raise WorkerDied(how_it_ended(self.process)) from None
+                while True:
+                    reply = self._receive()
+                    if reply.get("op") == "output":
+                        if on_output is not None:
+                            on_output(reply["stream"], reply["text"])
+                        continue
+                    if reply.get("op") == "progress":
+                        if on_progress is not None:
+                            on_progress(cast(ProgressMessage, reply))
+                        continue
+                    return reply
+
+    def interrupt(self) -> None:
+        """Send SIGINT to the worker (it interrupts learner code only)."""
+        if self.alive:
+            with suppress(ProcessLookupError):
+                os.kill(self.process.pid, signal.SIGINT)
+
+    def _receive(self) -> dict[str, Any]:
+        while True:
+            try:
+                data = self.conn.recv_bytes()
+            except InterruptedError:
+                continue
+            except (EOFError, OSError):
+                raise WorkerDied(how_it_ended(self.process)) from None
+            try:
+                reply: dict[str, Any] = ReplyUnpickler(io.BytesIO(data)).load()
+                return reply
+            except pickle.UnpicklingError as error:
+                return {"op": "reply", "ok": False, "error": str(error), "internal": True}
+
+    @contextmanager
+    def _forwarding_interrupts(self) -> Iterator[None]:
+        """While waiting on learner code, Ctrl-C in the front becomes SIGINT in the worker."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = signal.getsignal(signal.SIGINT)
+        signal.signal(signal.SIGINT, lambda signum, frame: self.interrupt())
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+
+class Kernel(WorkerProcess):
+    """The worker, seen as the requests it answers: each method sends one request of
+    ``tutor.kernel.protocol`` and returns its typed reply."""
 
     def exec(
         self,
@@ -146,10 +217,19 @@ class Kernel:
         filename: str = "<input>",
         quiet: bool = False,
         on_output: OutputCallback | None = None,
+        on_progress: ProgressCallback | None = None,
+        time_budget: float | None = None,
     ) -> RunReply:
-        """Run code in the learner's namespace; its output streams to ``on_output``."""
-        request: Request = {"op": "exec", "code": code, "filename": filename, "quiet": quiet}
-        return cast(RunReply, self._request(request, on_output))
+        """Run code in the learner's namespace; its output streams to ``on_output`` and the
+        progress of a training loop to ``on_progress``; ``time_budget`` seconds at most."""
+        request: Request = {
+            "op": "exec",
+            "code": code,
+            "filename": filename,
+            "quiet": quiet,
+            "time_budget": time_budget,
+        }
+        return cast(RunReply, self._request(request, on_output, on_progress))
 
     def begin_step(
         self,
@@ -201,6 +281,14 @@ class Kernel:
         """A fresh namespace, holding only ``device``."""
         return cast(RunReply, self._request({"op": "reset_all"}))
 
+    def save_checkpoint(self, path: str) -> CheckpointReply:
+        """Write the learner's namespace and random state to ``path``."""
+        return cast(CheckpointReply, self._request({"op": "save_checkpoint", "path": path}))
+
+    def load_checkpoint(self, path: str) -> CheckpointReply:
+        """Replace the learner's namespace and random state with those saved at ``path``."""
+        return cast(CheckpointReply, self._request({"op": "load_checkpoint", "path": path}))
+
     def complete(self, source: str) -> list[tuple[str, str, str]]:
         """(text to insert, full name, kind) for the end of ``source``."""
         reply = cast(CompleteReply, self._request({"op": "complete", "source": source}))
@@ -209,62 +297,6 @@ class Kernel:
     def variables(self) -> list[dict[str, str]]:
         """A row per learner variable: name, type, shape, dtype, device, value."""
         return cast(VarsReply, self._request({"op": "vars"})).get("rows", [])
-
-    def _request(self, message: Request, on_output: OutputCallback | None = None) -> Any:
-        """Send one request and wait for its reply, passing streamed output to ``on_output``.
-
-        Ctrl-C while waiting interrupts the learner's code in the worker; the reply then says
-        ``interrupted``. Raises ``WorkerDied`` if the worker ends first.
-        """
-        with self._lock:
-            self.wait_ready()
-            # Forward Ctrl-C from before the send: one landing in between must not leave the
-            # reply unread (the next request would read it as its own).
-            with self._forwarding_interrupts():
-                try:
-                    self.conn.send(message)
-                except OSError:
-                    raise WorkerDied(how_it_ended(self.process)) from None
-                while True:
-                    reply = self._receive()
-                    if reply.get("op") == "output":
-                        if on_output is not None:
-                            on_output(reply["stream"], reply["text"])
-                        continue
-                    return reply
-
-    def interrupt(self) -> None:
-        """Send SIGINT to the worker (it interrupts learner code only)."""
-        if self.alive:
-            with suppress(ProcessLookupError):
-                os.kill(self.process.pid, signal.SIGINT)
-
-    def _receive(self) -> dict[str, Any]:
-        while True:
-            try:
-                data = self.conn.recv_bytes()
-            except InterruptedError:
-                continue
-            except (EOFError, OSError):
-                raise WorkerDied(how_it_ended(self.process)) from None
-            try:
-                reply: dict[str, Any] = ReplyUnpickler(io.BytesIO(data)).load()
-                return reply
-            except pickle.UnpicklingError as error:
-                return {"op": "reply", "ok": False, "error": str(error), "internal": True}
-
-    @contextmanager
-    def _forwarding_interrupts(self) -> Iterator[None]:
-        """While waiting on learner code, Ctrl-C in the front becomes SIGINT in the worker."""
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-        previous = signal.getsignal(signal.SIGINT)
-        signal.signal(signal.SIGINT, lambda signum, frame: self.interrupt())
-        try:
-            yield
-        finally:
-            signal.signal(signal.SIGINT, previous)
 
 
 def how_it_ended(process: subprocess.Popen[bytes]) -> str:

@@ -8,6 +8,8 @@ frames, so an error inside torch reads as an error on the learner's line.
 from __future__ import annotations
 
 import ast
+import builtins
+import difflib
 import linecache
 import traceback
 from dataclasses import dataclass, field
@@ -75,22 +77,49 @@ def run_source(
     except BaseException as error:  # the learner's error, reported, never propagated
         return Outcome(
             ok=False,
-            error=learner_traceback(error),
+            error=learner_traceback(error, namespace),
             error_type=type(error).__name__,
             explanation=_explain(error, namespace),
         )
     return Outcome()
 
 
-def learner_traceback(error: BaseException) -> str:
-    """The traceback limited to frames from learner inputs (filenames like ``<input-3>``)."""
+def learner_traceback(error: BaseException, namespace: dict[str, Any] | None = None) -> str:
+    """The traceback limited to frames from learner inputs (filenames like ``<input-3>``),
+    ending with Python's own "Did you mean" suggestion for a misspelt name or attribute."""
     frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.startswith("<")]
     lines = []
     if frames:
         lines.append("Traceback (most recent call last):\n")
         lines.extend(traceback.format_list(frames))
     lines.extend(traceback.format_exception_only(type(error), error))
-    return "".join(lines).rstrip("\n")
+    text = "".join(lines).rstrip("\n")
+    suggestion = did_you_mean(error, namespace or {})
+    if suggestion and "Did you mean" not in text:
+        text += f". Did you mean: '{suggestion}'?"
+    return text
+
+
+def did_you_mean(error: BaseException, namespace: dict[str, Any]) -> str:
+    """The name Python's console would suggest for a NameError or AttributeError, or ''.
+
+    The console adds it when it prints the error itself (and ``traceback`` only from Python
+    3.12 on); the learner's errors are printed by the tutor, so it is found here.
+    """
+    name = getattr(error, "name", None)
+    if not isinstance(name, str):
+        return ""
+    if isinstance(error, NameError):
+        known = [*namespace, *dir(builtins)]
+    elif isinstance(error, AttributeError) and getattr(error, "obj", None) is not None:
+        try:
+            known = dir(error.obj)
+        except Exception:
+            return ""
+    else:
+        return ""
+    close = difflib.get_close_matches(name, [k for k in known if not k.startswith("__")], n=1)
+    return close[0] if close and close[0] != name else ""
 
 
 def _syntax_error_text(error: SyntaxError) -> str:

@@ -25,6 +25,7 @@ class ExecRequest(TypedDict):
     code: str
     filename: str
     quiet: bool  # True: run without streaming output (replays, setup)
+    time_budget: float | None  # seconds before the code is interrupted (None: no limit)
 
 
 class BeginStepRequest(TypedDict):
@@ -61,6 +62,20 @@ class ResetAllRequest(TypedDict):
     op: Literal["reset_all"]
 
 
+class SaveCheckpointRequest(TypedDict):
+    """Write the learner's namespace and random state to a file (``tutor.kernel.checkpoint``)."""
+
+    op: Literal["save_checkpoint"]
+    path: str
+
+
+class LoadCheckpointRequest(TypedDict):
+    """Replace the learner's namespace and random state with a checkpoint's."""
+
+    op: Literal["load_checkpoint"]
+    path: str
+
+
 class CompleteRequest(TypedDict):
     """Completions for the end of ``source``, from the live namespace."""
 
@@ -84,6 +99,8 @@ Request = (
     | CheckRequest
     | ResetStepRequest
     | ResetAllRequest
+    | SaveCheckpointRequest
+    | LoadCheckpointRequest
     | CompleteRequest
     | VarsRequest
     | ShutdownRequest
@@ -110,6 +127,19 @@ class OutputMessage(TypedDict):
     text: str
 
 
+class ProgressMessage(TypedDict, total=False):
+    """How a long run is going, sent at a capped rate while learner code runs: batches of a
+    loop over a data loader, and the losses ``.backward()`` was called on."""
+
+    op: Literal["progress"]
+    done: int  # batches taken from the loader in this pass over it
+    total: int  # batches in one pass (0: unknown)
+    epoch: int  # passes over the loader started during this input (1 for the first)
+    elapsed: float  # seconds since this pass began
+    losses: list[float]  # every loss `.backward()` saw during this input, in order
+    finished: bool  # True once, when a pass over the loader ends
+
+
 class RunReply(TypedDict, total=False):
     """What running code did (``exec``, ``begin_step``, ``reset_step``, ``reset_all``)."""
 
@@ -119,6 +149,7 @@ class RunReply(TypedDict, total=False):
     error_type: str
     explanation: list[str]  # the tutor's reading of the error, line by line
     interrupted: bool
+    timed_out: bool  # interrupted because the step's time budget ran out
     exit_code: int | None  # set when the code called exit()
     output: str
     hidden_lines: int  # lines cut by the output budget
@@ -138,6 +169,14 @@ class CheckReply(TypedDict, total=False):
     interrupted: bool
 
 
+class CheckpointReply(TypedDict, total=False):
+    op: Literal["reply"]
+    ok: bool
+    error: str
+    unsaved: dict[str, str]  # names left out of the file, each with what it was
+    size: int  # bytes written
+
+
 class CompleteReply(TypedDict, total=False):
     op: Literal["reply"]
     completions: list[tuple[str, str, str]]  # (text to insert, full name, kind)
@@ -150,4 +189,4 @@ class VarsReply(TypedDict, total=False):
     error: str
 
 
-Reply = RunReply | CheckReply | CompleteReply | VarsReply
+Reply = RunReply | CheckReply | CheckpointReply | CompleteReply | VarsReply

@@ -18,12 +18,32 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from tutor.kernel import snapshot
 from tutor.kernel.capture import captured_output
+from tutor.kernel.checking import Checker, first_line
 from tutor.kernel.execute import Outcome, run_source
+from tutor.kernel.progress import ProgressTracker
+from tutor.kernel.protocol import (
+    BeginStepRequest,
+    CheckpointReply,
+    CheckReply,
+    CheckRequest,
+    CompleteReply,
+    CompleteRequest,
+    ExecRequest,
+    LoadCheckpointRequest,
+    ResetAllRequest,
+    ResetStepRequest,
+    RunReply,
+    SaveCheckpointRequest,
+    VarsReply,
+    VarsRequest,
+)
 from tutor.kernel.wire import Channel
 
 # The front's output encoding: pictures fall back to ASCII where it can't carry Unicode.
@@ -52,7 +72,8 @@ def choose_device(preference: str) -> Any:
 
 
 class Worker:
-    """Request handlers; one instance per process. Each ``op_*`` method answers one request."""
+    """Request handlers; one instance per process. Each ``op_*`` method answers one request
+    of ``tutor.kernel.protocol``."""
 
     def __init__(self, conn: Channel, device: Any) -> None:
         self.conn = conn
@@ -62,6 +83,9 @@ class Worker:
         self.interrupt_pending = False
         self.namespace: dict[str, Any] = {}
         self.step_snapshot: snapshot.Snapshot | None = None
+        self.checker = Checker(torch, numpy, self.interruptible)
+        self.tracker = ProgressTracker(self._send, torch)
+        self.tracker.install()
         self._fresh_namespace()
 
     def _fresh_namespace(self) -> None:
@@ -72,18 +96,22 @@ class Worker:
 
     # -- running code ------------------------------------------------------------------------
 
-    def _send_output(self, stream: str, text: str) -> None:
+    def _send(self, message: Any) -> None:
+        """Send a message while learner code runs; a Ctrl-C meanwhile waits until it is sent."""
         self.sending = True
         try:
-            self.conn.send({"op": "output", "stream": stream, "text": text})
+            self.conn.send(message)
         finally:
             self.sending = False
         if self.interrupt_pending:
             self.interrupt_pending = False
             raise KeyboardInterrupt
 
+    def _send_output(self, stream: str, text: str) -> None:
+        self._send({"op": "output", "stream": stream, "text": text})
+
     @contextlib.contextmanager
-    def _interruptible(self) -> Iterator[None]:
+    def interruptible(self) -> Iterator[None]:
         """While learner code (or a check calling it) runs, SIGINT raises KeyboardInterrupt."""
         self.running_learner_code = True
         try:
@@ -92,24 +120,36 @@ class Worker:
             self.running_learner_code = False
             self.interrupt_pending = False
 
-    def _run(self, code: str, filename: str, quiet: bool = False) -> dict[str, Any]:
+    def _run(
+        self, code: str, filename: str, quiet: bool = False, time_budget: float | None = None
+    ) -> RunReply:
         send = (lambda _stream, _text: None) if quiet else self._send_output
-        with captured_output(send, encoding=OUTPUT_ENCODING) as budget:
+        watching = contextlib.nullcontext() if quiet else self.tracker.watching()
+        with captured_output(send, encoding=OUTPUT_ENCODING) as budget, warnings.catch_warnings():
+            # A fresh filter list per input: each warning shows once per input, as in Python's
+            # console, even if a check's silent run met it first.
+            warnings.simplefilter("ignore" if quiet else "default")
             try:
-                with self._interruptible():
+                with self.interruptible(), watching, _time_budget(time_budget) as budget_spent:
                     outcome = run_source(code, filename, self.namespace)
             except KeyboardInterrupt:  # landed outside the learner's exec (compiling, say)
                 outcome = Outcome(ok=False, interrupted=True, error="KeyboardInterrupt")
         reply = outcome.as_message()
+        if outcome.interrupted and budget_spent():
+            reply["error"] = f"Stopped: this step allows {time_budget:g} s of running time."
+            reply["timed_out"] = True
         reply.update(output="".join(budget.captured), hidden_lines=budget.hidden_lines)
         return reply
 
-    def op_exec(self, request: dict[str, Any]) -> dict[str, Any]:
+    def op_exec(self, request: ExecRequest) -> RunReply:
         return self._run(
-            request["code"], request.get("filename", "<input>"), request.get("quiet", False)
+            request["code"],
+            request.get("filename", "<input>"),
+            request.get("quiet", False),
+            request.get("time_budget"),
         )
 
-    def op_begin_step(self, request: dict[str, Any]) -> dict[str, Any]:
+    def op_begin_step(self, request: BeginStepRequest) -> RunReply:
         """Seed, run the step's given code, then remember the namespace the step starts from.
 
         ``names`` (optional) are the names the step's solution and checks use: only those are
@@ -117,16 +157,16 @@ class Worker:
         """
         if request.get("seed") is not None:
             torch.manual_seed(request["seed"])
-        reply = {"ok": True, "output": "", "error": ""}
+        reply: RunReply = {"ok": True, "output": "", "error": ""}
         if request.get("given"):
             reply = self._run(
                 request["given"], request.get("filename", "<given>"), request.get("quiet", False)
             )
-        names = request.get("names")
-        self.step_snapshot = snapshot.take(self.namespace, torch, numpy, only=names)
+        self.step_snapshot = snapshot.take(self.namespace, torch, numpy, only=request.get("names"))
+        self.checker.new_step(self.step_snapshot)
         return reply
 
-    def op_reset_step(self, request: dict[str, Any]) -> dict[str, Any]:
+    def op_reset_step(self, request: ResetStepRequest) -> RunReply:
         """Put the namespace and random streams back as they were when the step began."""
         if self.step_snapshot is None:
             return {"ok": False, "error": "no step has begun"}
@@ -138,142 +178,65 @@ class Worker:
         snapshot.restore_random_state(self.step_snapshot, torch, numpy)
         return {"ok": True}
 
-    def op_reset_all(self, request: dict[str, Any]) -> dict[str, Any]:
+    def op_reset_all(self, request: ResetAllRequest) -> RunReply:
         self._fresh_namespace()
         self.step_snapshot = None
+        self.checker.new_step(None)
         return {"ok": True}
 
-    # -- checks ------------------------------------------------------------------------------
+    # -- checkpoints -------------------------------------------------------------------------
 
-    def _solution_namespace(self, solution: str) -> dict[str, Any]:
-        """The step's solution run on a copy of the namespace as the step began.
+    def op_save_checkpoint(self, request: SaveCheckpointRequest) -> CheckpointReply:
+        from tutor.kernel import checkpoint  # cloudpickle: not on the path to the first prompt
 
-        The real `torch`, `np`, `nn`, `F` and built-ins are put back first: the author's solution
-        must not break because the learner rebound `torch` or `len`.
-        """
-        if self.step_snapshot is None:
-            raise RuntimeError("the step has no starting snapshot")
-        namespace = snapshot.copy_namespace(
-            self.step_snapshot.namespace, torch, numpy, only=self.step_snapshot.copied
-        )
-        for name in [n for n in namespace if n in vars(builtins) and n != "__builtins__"]:
-            del namespace[name]
-        namespace.update(trusted_modules())
-        with snapshot.RandomStateKept(torch, numpy), captured_output(lambda _s, _t: None):
-            snapshot.restore_random_state(self.step_snapshot, torch, numpy)
-            outcome = run_source(solution, "<solution>", namespace, display=False)
-        if outcome.interrupted:
-            raise KeyboardInterrupt
-        if not outcome.ok:
-            raise RuntimeError(f"the step's solution failed: {_first_line(outcome.error)}")
-        return namespace
+        saved = checkpoint.save(self.namespace, Path(request["path"]), torch, numpy)
+        return {"ok": True, "unsaved": saved.unsaved, "size": saved.size}
 
-    def op_check(self, request: dict[str, Any]) -> dict[str, Any]:
-        from tutor.checks import REGISTRY, CheckContext, run_check
-        from tutor.checks.base import failed
-
-        ctx = CheckContext(
-            namespace=self.namespace,
-            torch=torch,
-            numpy=numpy,
-            code=request.get("code", ""),
-            output=request.get("output", ""),
-            solution_runner=lambda: self._solution_namespace(request.get("solution", "")),
-        )
-        verdicts = []
-        with snapshot.RandomStateKept(torch, numpy), captured_output(lambda _s, _t: None):
-            for name, args in request["checks"]:
-                # Checks call learner code (`function`, `module`): Ctrl-C must stop it, and an
-                # exit() inside it must not end the worker.
-                try:
-                    with self._interruptible():
-                        verdict = run_check(REGISTRY[name], ctx, args)
-                except KeyboardInterrupt:
-                    verdict = failed(
-                        "Checking was stopped (KeyboardInterrupt)",
-                        "Your code ran too long while being checked.",
-                    )
-                except SystemExit:
-                    verdict = failed(f"Your code called exit() while the check `{name}` ran it")
-                except Exception as error:  # a broken check must read as a problem, not a crash
-                    verdict = failed(
-                        f"The check `{name}` could not run: {type(error).__name__}: "
-                        f"{_first_line(str(error))}"
-                    )
-                verdicts.append(verdict)
-                if not verdict.passed:
-                    break
-            renamed = ""
-            if verdicts and verdicts[-1].missing:
-                renamed = self._made_under_another_name(ctx, verdicts[-1].missing, request)
-        return {
-            "verdicts": verdicts,
-            "shadowed": shadowed_names(self.namespace),
-            "renamed": renamed,
-        }
-
-    def _made_under_another_name(self, ctx: Any, missing: str, request: Any) -> str:
-        """The name the latest input gave to the value ``missing`` should hold (`y` for
-        `output`), or ''."""
-        from tutor.checks.compare import compare_values
+    def op_load_checkpoint(self, request: LoadCheckpointRequest) -> CheckpointReply:
+        from tutor.kernel import checkpoint
 
         try:
-            with self._interruptible():
-                expected = ctx.solution_value(missing)
-                for name in request.get("bound", []):
-                    if name != missing and name in self.namespace:
-                        got = self.namespace[name]
-                        if compare_values(name, got, expected, 1e-4, 1e-4, torch) is None:
-                            return str(name)
-        except BaseException:  # only a better message was at stake
-            pass
-        return ""
+            checkpoint.load(self.namespace, Path(request["path"]), torch, numpy)
+        except (OSError, ValueError) as error:
+            return {"ok": False, "error": str(error)}
+        self.namespace.update(__builtins__=builtins, __name__="__main__")
+        return {"ok": True}
 
-    # -- looking at the namespace ------------------------------------------------------------
+    # -- checks and looking at the namespace -------------------------------------------------
 
-    def op_complete(self, request: dict[str, Any]) -> dict[str, Any]:
+    def op_check(self, request: CheckRequest) -> CheckReply:
+        return self.checker.run(request, self.namespace)
+
+    def op_complete(self, request: CompleteRequest) -> CompleteReply:
         from tutor.kernel.introspect import completions
 
         return {"completions": completions(request["source"], self.namespace)}
 
-    def op_vars(self, request: dict[str, Any]) -> dict[str, Any]:
+    def op_vars(self, request: VarsRequest) -> VarsReply:
         from tutor.kernel.introspect import variable_rows
 
         return {"rows": variable_rows(self.namespace, torch, numpy)}
 
 
-_USUAL_MEANINGS = {
-    "torch": "the torch module",
-    "print": "the built-in print",
-    "len": "the built-in len",
-}
+@contextlib.contextmanager
+def _time_budget(seconds: float | None) -> Iterator[Callable[[], bool]]:
+    """Interrupt the block (as Ctrl-C would) once ``seconds`` have passed; yields whether it did."""
+    if seconds is None:
+        yield lambda: False
+        return
+    spent = threading.Event()
 
+    def interrupt() -> None:
+        spent.set()
+        os.kill(os.getpid(), signal.SIGINT)
 
-def trusted_modules() -> dict[str, Any]:
-    return {"torch": torch, "np": numpy, "nn": torch.nn, "F": torch.nn.functional}
-
-
-def _first_line(text: str, limit: int = 300) -> str:
-    """The last meaningful line of an error (torch's can run to a hundred lines), kept short."""
-    lines = [line for line in text.strip().splitlines() if line.strip()]
-    line = lines[-1] if text.startswith("Traceback") and lines else (lines[0] if lines else "")
-    return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
-def shadowed_names(namespace: dict[str, Any]) -> list[str]:
-    """Lines naming well-known names the learner rebound (they can break the learner's own code)."""
-    expected = {"torch": torch, "np": numpy, "print": builtins.print, "len": builtins.len}
-    expected.update({"sum": builtins.sum, "range": builtins.range, "list": builtins.list})
-    notes = []
-    for name, original in expected.items():
-        if name in namespace and namespace[name] is not original:
-            kind = type(namespace[name]).__name__
-            usual = _USUAL_MEANINGS.get(name, f"`{name}`'s usual meaning")
-            article = "an" if kind[:1].lower() in "aeiou" else "a"
-            notes.append(
-                f"`{name}` is now {article} {kind}, not {usual}; `del {name}` or re-import it."
-            )
-    return notes
+    timer = threading.Timer(seconds, interrupt)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield spent.is_set
+    finally:
+        timer.cancel()
 
 
 def _watch_parent(parent_pid: int) -> None:
@@ -315,7 +278,7 @@ def serve(conn: Channel, worker: Worker) -> None:
             except KeyboardInterrupt:  # a SIGINT that landed between the learner's statements
                 reply = {"ok": False, "interrupted": True, "error": "KeyboardInterrupt"}
             except Exception as error:
-                reply = {"ok": False, "error": f"{type(error).__name__}: {_first_line(str(error))}"}
+                reply = {"ok": False, "error": f"{type(error).__name__}: {first_line(str(error))}"}
         reply["op"] = "reply"
         conn.send(reply)
 

@@ -1,0 +1,203 @@
+"""Saving the learner's namespace to a file, and loading it back exactly.
+
+    saved = save(namespace, path, torch, numpy)      # when a step begins
+    saved.unsaved                                    # {"dataiter": "an iterator"}: not in the file
+    unsaved = load(namespace, path, torch, numpy)    # resume, %back, a crashed worker
+
+A checkpoint holds every value the learner has: tensors (bit for bit, views and NumPy sharing
+kept), modules, optimizers with their state, plain values, and the functions and classes the
+learner defined (``cloudpickle`` writes those by value, where ``pickle`` could only name them),
+plus the random number generators' state. It is written with ``torch.save`` (storages written
+once however many tensors share them) and read with ``torch.load``. Modules and the bundled data
+sets are written as references, never copied. Names whose values cannot be saved (an iterator, a
+generator, an open file) are left out and listed, for the engine to make again.
+
+The file is the learner's own (mode 0600): loading it runs code, as any pickle does.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import types
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cloudpickle
+
+# The namespace's own machinery, rebuilt by the worker rather than saved.
+_NOT_SAVED = {"__builtins__", "__name__"}
+FORMAT = 1
+
+
+@dataclass
+class Saved:
+    """What ``save`` wrote: the names kept, those left out (with what they were), the size."""
+
+    names: list[str] = field(default_factory=list)
+    unsaved: dict[str, str] = field(default_factory=dict)
+    size: int = 0
+
+
+def save(namespace: dict[str, Any], path: Path, torch: Any, numpy: Any) -> Saved:
+    """Write ``namespace`` and the random state to ``path`` (atomically, readable by the user)."""
+    values = {k: v for k, v in namespace.items() if k not in _NOT_SAVED}
+    # A tensor's autograd graph cannot be saved: one made by an operation (`loss`, with a
+    # `grad_fn`) is made again by its input, so that `.backward()` still works after a resume.
+    unsaved = {
+        name: "a tensor holding its autograd graph"
+        for name, value in values.items()
+        if isinstance(value, torch.Tensor) and value.grad_fn is not None
+    }
+    values = {k: v for k, v in values.items() if k not in unsaved}
+    try:
+        data = _dumps(_payload(values, torch, numpy), torch)
+    except Exception:  # some value refuses: find which, and save the rest
+        unsaved.update(_unpicklable(values, torch))
+        values = {k: v for k, v in values.items() if k not in unsaved}
+        data = _dumps(_payload(values, torch, numpy), torch)
+    _write_private(path, data)
+    return Saved(sorted(values), unsaved, len(data))
+
+
+def _payload(values: dict[str, Any], torch: Any, numpy: Any) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "namespace": values,
+        "numpy_shares": _numpy_shares(values, torch, numpy),
+        # Pickling keeps a tensor's values but not its `.grad`; the pairs restore it (pickle's
+        # memo makes each tensor here the very object in the namespace).
+        "grads": _gradients(values, torch),
+        "random": random_state(torch, numpy),
+    }
+
+
+def load(namespace: dict[str, Any], path: Path, torch: Any, numpy: Any) -> None:
+    """Replace the learner's values with those in ``path``, and the random streams.
+
+    The namespace keeps its ``__builtins__`` and ``__name__``; every other name is replaced.
+    Raises ``OSError`` or ``ValueError`` when the file is missing or unreadable.
+    """
+    try:
+        payload = torch.load(path, weights_only=False, map_location=None)
+    except OSError:
+        raise
+    except Exception as error:  # a damaged or foreign file
+        raise ValueError(f"the checkpoint {path.name} cannot be read: {error}") from None
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise ValueError(f"the checkpoint {path.name} is not one this tutor wrote")
+    values: dict[str, Any] = payload["namespace"]
+    for tensor_name, array_name in payload["numpy_shares"]:
+        values[tensor_name] = torch.from_numpy(values[array_name])
+    for tensor, grad in payload["grads"]:
+        tensor.grad = grad
+    for name in [k for k in namespace if k not in _NOT_SAVED]:
+        del namespace[name]
+    namespace.update(values)
+    set_random_state(payload["random"], torch, numpy)
+
+
+def random_state(torch: Any, numpy: Any) -> dict[str, Any]:
+    """Every random stream learner code may draw from: Python's, NumPy's, torch's (and CUDA's)."""
+    state = {
+        "python": random.getstate(),
+        "numpy": numpy.random.get_state(),
+        "torch": torch.random.get_rng_state(),
+    }
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def set_random_state(state: dict[str, Any], torch: Any, numpy: Any) -> None:
+    random.setstate(state["python"])
+    numpy.random.set_state(state["numpy"])
+    torch.random.set_rng_state(state["torch"])
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def _unpicklable(values: dict[str, Any], torch: Any) -> dict[str, str]:
+    """The names whose values cannot be written, each with what it is ("an iterator")."""
+    refused: dict[str, str] = {}
+    for name, value in values.items():
+        try:
+            _dumps(value, torch)
+        except Exception:
+            refused[name] = describe(value)
+    return refused
+
+
+def _dumps(value: Any, torch: Any) -> bytes:
+    buffer = io.BytesIO()
+    torch.save(value, buffer, pickle_module=cloudpickle)
+    return buffer.getvalue()
+
+
+def _gradients(values: dict[str, Any], torch: Any) -> list[tuple[Any, Any]]:
+    """(tensor, its .grad) for the tensors in ``values``, in modules, and in lists of them."""
+    found: dict[int, tuple[Any, Any]] = {}
+
+    def visit(value: Any) -> None:
+        if isinstance(value, torch.Tensor):
+            if value.is_leaf and value.grad is not None:
+                found[id(value)] = (value, value.grad)
+        elif isinstance(value, torch.nn.Module):
+            for parameter in value.parameters():
+                visit(parameter)
+        elif isinstance(value, torch.optim.Optimizer):
+            for group in value.param_groups:
+                for parameter in group["params"]:
+                    visit(parameter)
+        elif isinstance(value, (list, tuple)) and len(value) < 1000:
+            for item in value:
+                if isinstance(item, (torch.Tensor, torch.nn.Module)):
+                    visit(item)
+
+    for value in values.values():
+        visit(value)
+    return list(found.values())
+
+
+def describe(value: Any) -> str:
+    """What a value is, in a few words: "a generator", "an iterator", "an open file"."""
+    if isinstance(value, types.GeneratorType):
+        return "a generator"
+    if isinstance(value, io.IOBase):
+        return "an open file"
+    if hasattr(value, "__next__"):
+        return "an iterator"
+    kind = type(value).__name__
+    article = "an" if kind[:1].lower() in "aeiou" else "a"
+    return f"{article} {kind}"
+
+
+def _numpy_shares(values: dict[str, Any], torch: Any, numpy: Any) -> list[tuple[str, str]]:
+    """(tensor name, array name) for tensors made with ``torch.from_numpy`` (or ``.numpy()``):
+    after loading, they share memory again, as the NumPy bridge promises."""
+    arrays = {n: v for n, v in values.items() if isinstance(v, numpy.ndarray)}
+    shares = []
+    for name, value in values.items():
+        if not isinstance(value, torch.Tensor) or value.device.type != "cpu":
+            continue
+        for array_name, array in arrays.items():
+            if (
+                value.data_ptr() == array.ctypes.data
+                and tuple(value.shape) == array.shape
+                and array.flags.c_contiguous
+            ):
+                shares.append((name, array_name))
+                break
+    return shares
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file, readable by the user alone."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    temporary = path.with_name(path.name + ".part")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(data)
+    os.replace(temporary, path)
