@@ -178,6 +178,9 @@ def reset(
     if not yes and sys.stdin.isatty() and not typer.confirm(f"Clear all progress in {lesson_id}?"):
         raise typer.Exit(1)
     _open_store().reset(lesson_id)
+    from tutor.checkpoints import clear_checkpoints
+
+    clear_checkpoints(lesson_id)
     typer.echo(f"Progress in {lesson_id} cleared.")
 
 

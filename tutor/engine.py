@@ -14,9 +14,10 @@ Nothing here prints: results are plain data (``tutor.results``) that front ends 
 
 from __future__ import annotations
 
+from tutor.checkpoints import checkpoint_path
 from tutor.choices import answer_message, match_option, not_an_option
 from tutor.judging import bound_names, judge
-from tutor.kernel.client import Kernel, OutputCallback, WorkerDied
+from tutor.kernel.client import Kernel, OutputCallback, ProgressCallback, WorkerDied
 from tutor.lesson import Lesson, Step
 from tutor.progress import ProgressStore
 from tutor.rebuild import StateBuilder
@@ -41,7 +42,13 @@ class Tutor:
         self.session = Session(lesson, store.load(lesson.id))
         self.resumed = self.session.started
         self.runner = StepRunner(kernel, on_output)
-        self.builder = StateBuilder(lesson, self.session, self.runner, self._save_step)
+        self.builder = StateBuilder(
+            lesson,
+            self.session,
+            self.runner,
+            self._save_step,
+            checkpoint_path=lambda step: checkpoint_path(lesson.id, step.id),
+        )
         self._step_output: list[str] = []
         self._input_number = 0
 
@@ -55,11 +62,20 @@ class Tutor:
         self.runner.on_output = callback
 
     @property
+    def on_progress(self) -> ProgressCallback | None:
+        """Where the progress of a training loop goes while it runs (batches, losses)."""
+        return self.runner.on_progress
+
+    @on_progress.setter
+    def on_progress(self, callback: ProgressCallback | None) -> None:
+        self.runner.on_progress = callback
+
+    @property
     def device(self) -> str:
         return self.kernel.wait_ready().device
 
     def prepare(self) -> RunResult:
-        """Wait for the worker, run the lesson's setup and rebuild the steps before this one.
+        """Wait for the worker, run the lesson's setup and restore where the learner was.
 
         Returns the setup's result: a lesson whose setup fails (a damaged data file, say)
         should say so before its first step.
@@ -73,8 +89,9 @@ class Tutor:
         """Start the current step: its seed and given code run, and its starting state is kept."""
         self._step_output = []
         self._save_place()
-        step = self.session.step
-        result, restarted = self.builder.guarded(lambda: self.runner.begin(step, quiet=False))
+        index = self.session.index
+        self.runner.time_budget = self.session.step.time_budget
+        result, restarted = self.builder.guarded(lambda: self.builder.enter(index))
         if result is None:
             return RunResult(ok=False, restarted=restarted)
         dropped, restarted = self.builder.guarded(self.builder.replay_current_inputs)
@@ -169,7 +186,9 @@ class Tutor:
 
     def reset_step(self) -> str:
         """Put the namespace back as it was when this step began."""
-        _, restarted = self.builder.guarded(self.kernel.reset_step)
+        restored, restarted = self.builder.guarded(self.builder.reset)
+        if restored is False:  # no checkpoint: the copy the worker took when the step began
+            _, restarted = self.builder.guarded(self.kernel.reset_step)
         self._step_output = []
         if not self.session.finished and not self.session.record.finished:
             self.session.record.code.clear()  # undone: a resume must not replay it

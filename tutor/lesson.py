@@ -15,6 +15,10 @@ from typing import Any
 
 from tutor.yamlsource import Position, YamlSyntaxError, load_with_positions
 
+# Seconds one input may run, unless a step says otherwise: long enough for any lesson's
+# training on a CPU, short enough that a runaway loop ends without the learner's Ctrl-C.
+DEFAULT_TIME_BUDGET = 600.0
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -65,6 +69,7 @@ class Step:
     options: tuple[Option, ...] = ()
     answer: str = ""
     explanation: str = ""
+    time_budget: float = DEFAULT_TIME_BUDGET
 
     @property
     def is_choice(self) -> bool:
@@ -149,6 +154,7 @@ def _build_step(raw: dict[str, Any]) -> Step:
         options=options,
         answer=raw.get("answer", ""),
         explanation=raw.get("explanation", ""),
+        time_budget=float(raw.get("time_budget", DEFAULT_TIME_BUDGET)),
     )
 
 

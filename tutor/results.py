@@ -28,6 +28,8 @@ class RunResult:
     output: str = ""
     hidden_lines: int = 0
     restarted: str = ""  # why the worker was restarted while running this, if it was
+    note: str = ""  # what restoring the step's state had to say (a name made again)
+    timed_out: bool = False  # stopped by the step's time budget
 
     @classmethod
     def from_reply(cls, reply: RunReply) -> RunResult:
@@ -39,6 +41,7 @@ class RunResult:
             exit_code=reply.get("exit_code"),
             output=reply.get("output", ""),
             hidden_lines=int(reply.get("hidden_lines", 0)),
+            timed_out=bool(reply.get("timed_out", False)),
         )
 
 

@@ -52,6 +52,11 @@ def _step_schema(check_names: list[str], check_schemas: dict[str, Any]) -> dict[
             "options": {"type": "array", "items": option, "minItems": 2},
             "answer": {"type": "string", "minLength": 1},
             "explanation": {"type": "string", "description": "shown once the step is passed"},
+            "time_budget": {
+                "type": "number",
+                "exclusiveMinimum": 0,
+                "description": "seconds one input may run before it is stopped (default 600)",
+            },
         },
         "required": ["id", "text"],
         "additionalProperties": False,

@@ -13,7 +13,7 @@ through here, so a step is begun, run and judged identically in both.
 from __future__ import annotations
 
 from tutor.judging import snapshot_names
-from tutor.kernel.client import Kernel, OutputCallback
+from tutor.kernel.client import Kernel, OutputCallback, ProgressCallback
 from tutor.kernel.protocol import CheckReply
 from tutor.lesson import Lesson, Step
 from tutor.results import RunResult
@@ -22,9 +22,16 @@ from tutor.results import RunResult
 class StepRunner:
     """A lesson's setup, steps, inputs and checks, run in one worker."""
 
-    def __init__(self, kernel: Kernel, on_output: OutputCallback | None = None) -> None:
+    def __init__(
+        self,
+        kernel: Kernel,
+        on_output: OutputCallback | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> None:
         self.kernel = kernel
         self.on_output = on_output
+        self.on_progress = on_progress
+        self.time_budget: float | None = None  # the current step's, for the learner's inputs
 
     def fresh(self) -> None:
         """An empty namespace, as before a lesson's setup."""
@@ -35,11 +42,15 @@ class StepRunner:
             return RunResult()
         return self.run(lesson.setup, "<setup>", quiet=True)
 
-    def begin(self, step: Step, quiet: bool = True) -> RunResult:
-        """Seed, run the step's given code, and keep the namespace the step starts from."""
+    def begin(self, step: Step, quiet: bool = True, run_given: bool = True) -> RunResult:
+        """Seed, run the step's given code, and keep the namespace the step starts from.
+
+        ``run_given=False``: the namespace already holds the given code's work (a checkpoint
+        was loaded); only the starting state is kept.
+        """
         reply = self.kernel.begin_step(
-            given=step.given,
-            seed=step.seed,
+            given=step.given if run_given else "",
+            seed=step.seed if run_given else None,
             names=snapshot_names(step),
             filename=f"<given {step.id}>",
             quiet=quiet,
@@ -48,7 +59,14 @@ class StepRunner:
         return RunResult.from_reply(reply)
 
     def run(self, code: str, filename: str, quiet: bool = False) -> RunResult:
-        reply = self.kernel.exec(code, filename, quiet, None if quiet else self.on_output)
+        reply = self.kernel.exec(
+            code,
+            filename,
+            quiet,
+            on_output=None if quiet else self.on_output,
+            on_progress=None if quiet else self.on_progress,
+            time_budget=self.time_budget,
+        )
         return RunResult.from_reply(reply)
 
     def run_solution(self, step: Step) -> RunResult:

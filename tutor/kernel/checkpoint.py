@@ -2,7 +2,7 @@
 
     saved = save(namespace, path, torch, numpy)      # when a step begins
     saved.unsaved                                    # {"dataiter": "an iterator"}: not in the file
-    unsaved = load(namespace, path, torch, numpy)    # resume, %back, a crashed worker
+    unsaved = load(namespace, path, torch, numpy)    # resume, %back, a crashed worker: the same
 
 A checkpoint holds every value the learner has: tensors (bit for bit, views and NumPy sharing
 kept), modules, optimizers with their state, plain values, and the functions and classes the
@@ -10,7 +10,8 @@ learner defined (``cloudpickle`` writes those by value, where ``pickle`` could o
 plus the random number generators' state. It is written with ``torch.save`` (storages written
 once however many tensors share them) and read with ``torch.load``. Modules and the bundled data
 sets are written as references, never copied. Names whose values cannot be saved (an iterator, a
-generator, an open file) are left out and listed, for the engine to make again.
+generator, an open file) are left out and listed, for the engine to make again; so are tensors
+that carry an autograd graph (`loss`), whose values are kept but whose graph cannot be.
 
 The file is the learner's own (mode 0600): loading it runs code, as any pickle does.
 """
@@ -30,6 +31,7 @@ import cloudpickle
 # The namespace's own machinery, rebuilt by the worker rather than saved.
 _NOT_SAVED = {"__builtins__", "__name__"}
 FORMAT = 1
+GRAPH = "a tensor holding its autograd graph"
 
 
 @dataclass
@@ -46,26 +48,31 @@ def save(namespace: dict[str, Any], path: Path, torch: Any, numpy: Any) -> Saved
     values = {k: v for k, v in namespace.items() if k not in _NOT_SAVED}
     # A tensor's autograd graph cannot be saved: one made by an operation (`loss`, with a
     # `grad_fn`) is made again by its input, so that `.backward()` still works after a resume.
-    unsaved = {
-        name: "a tensor holding its autograd graph"
+    graphs = {
+        name
         for name, value in values.items()
         if isinstance(value, torch.Tensor) and value.grad_fn is not None
     }
-    values = {k: v for k, v in values.items() if k not in unsaved}
+    unsaved = dict.fromkeys(graphs, GRAPH)
+    # Their values are kept all the same (detached), for when no input can make them again.
+    values = {k: v.detach() if k in unsaved else v for k, v in values.items()}
     try:
-        data = _dumps(_payload(values, torch, numpy), torch)
+        data = _dumps(_payload(values, unsaved, torch, numpy), torch)
     except Exception:  # some value refuses: find which, and save the rest
         unsaved.update(_unpicklable(values, torch))
-        values = {k: v for k, v in values.items() if k not in unsaved}
-        data = _dumps(_payload(values, torch, numpy), torch)
+        values = {k: v for k, v in values.items() if k not in unsaved or k in graphs}
+        data = _dumps(_payload(values, unsaved, torch, numpy), torch)
     _write_private(path, data)
     return Saved(sorted(values), unsaved, len(data))
 
 
-def _payload(values: dict[str, Any], torch: Any, numpy: Any) -> dict[str, Any]:
+def _payload(
+    values: dict[str, Any], unsaved: dict[str, str], torch: Any, numpy: Any
+) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "namespace": values,
+        "unsaved": unsaved,
         "numpy_shares": _numpy_shares(values, torch, numpy),
         # Pickling keeps a tensor's values but not its `.grad`; the pairs restore it (pickle's
         # memo makes each tensor here the very object in the namespace).
@@ -74,8 +81,9 @@ def _payload(values: dict[str, Any], torch: Any, numpy: Any) -> dict[str, Any]:
     }
 
 
-def load(namespace: dict[str, Any], path: Path, torch: Any, numpy: Any) -> None:
-    """Replace the learner's values with those in ``path``, and the random streams.
+def load(namespace: dict[str, Any], path: Path, torch: Any, numpy: Any) -> dict[str, str]:
+    """Replace the learner's values with those in ``path``, and the random streams; return the
+    names that were not saved (each with what it was).
 
     The namespace keeps its ``__builtins__`` and ``__name__``; every other name is replaced.
     Raises ``OSError`` or ``ValueError`` when the file is missing or unreadable.
@@ -97,6 +105,8 @@ def load(namespace: dict[str, Any], path: Path, torch: Any, numpy: Any) -> None:
         del namespace[name]
     namespace.update(values)
     set_random_state(payload["random"], torch, numpy)
+    unsaved: dict[str, str] = payload["unsaved"]
+    return unsaved
 
 
 def random_state(torch: Any, numpy: Any) -> dict[str, Any]:

@@ -15,6 +15,8 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
+from tutor.kernel.protocol import RunReply
+
 
 @dataclass
 class Outcome:
@@ -27,7 +29,7 @@ class Outcome:
     interrupted: bool = False
     exit_code: int | None = None
 
-    def as_message(self) -> dict[str, Any]:
+    def as_message(self) -> RunReply:
         return {
             "ok": self.ok,
             "error": self.error,

@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -125,20 +125,22 @@ class Worker:
     ) -> RunReply:
         send = (lambda _stream, _text: None) if quiet else self._send_output
         watching = contextlib.nullcontext() if quiet else self.tracker.watching()
+        timer = TimeBudget(time_budget)
         with captured_output(send, encoding=OUTPUT_ENCODING) as budget, warnings.catch_warnings():
             # A fresh filter list per input: each warning shows once per input, as in Python's
             # console, even if a check's silent run met it first.
             warnings.simplefilter("ignore" if quiet else "default")
             try:
-                with self.interruptible(), watching, _time_budget(time_budget) as budget_spent:
+                with self.interruptible(), watching, timer:
                     outcome = run_source(code, filename, self.namespace)
             except KeyboardInterrupt:  # landed outside the learner's exec (compiling, say)
                 outcome = Outcome(ok=False, interrupted=True, error="KeyboardInterrupt")
         reply = outcome.as_message()
-        if outcome.interrupted and budget_spent():
+        if outcome.interrupted and timer.spent.is_set():
             reply["error"] = f"Stopped: this step allows {time_budget:g} s of running time."
             reply["timed_out"] = True
-        reply.update(output="".join(budget.captured), hidden_lines=budget.hidden_lines)
+        reply["output"] = "".join(budget.captured)
+        reply["hidden_lines"] = budget.hidden_lines
         return reply
 
     def op_exec(self, request: ExecRequest) -> RunReply:
@@ -196,11 +198,11 @@ class Worker:
         from tutor.kernel import checkpoint
 
         try:
-            checkpoint.load(self.namespace, Path(request["path"]), torch, numpy)
+            unsaved = checkpoint.load(self.namespace, Path(request["path"]), torch, numpy)
         except (OSError, ValueError) as error:
             return {"ok": False, "error": str(error)}
         self.namespace.update(__builtins__=builtins, __name__="__main__")
-        return {"ok": True}
+        return {"ok": True, "unsaved": unsaved}
 
     # -- checks and looking at the namespace -------------------------------------------------
 
@@ -218,25 +220,28 @@ class Worker:
         return {"rows": variable_rows(self.namespace, torch, numpy)}
 
 
-@contextlib.contextmanager
-def _time_budget(seconds: float | None) -> Iterator[Callable[[], bool]]:
-    """Interrupt the block (as Ctrl-C would) once ``seconds`` have passed; yields whether it did."""
-    if seconds is None:
-        yield lambda: False
-        return
-    spent = threading.Event()
+class TimeBudget:
+    """Context manager: interrupt the block (as Ctrl-C would) once ``seconds`` have passed;
+    ``spent`` says whether it did."""
 
-    def interrupt() -> None:
-        spent.set()
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.spent = threading.Event()
+        self._timer: threading.Timer | None = None
+
+    def _interrupt(self) -> None:
+        self.spent.set()
         os.kill(os.getpid(), signal.SIGINT)
 
-    timer = threading.Timer(seconds, interrupt)
-    timer.daemon = True
-    timer.start()
-    try:
-        yield spent.is_set
-    finally:
-        timer.cancel()
+    def __enter__(self) -> None:
+        if self.seconds is not None:
+            self._timer = threading.Timer(self.seconds, self._interrupt)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def __exit__(self, *exc: object) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
 
 
 def _watch_parent(parent_pid: int) -> None:
