@@ -143,7 +143,13 @@ class Screen:
             self._print(f"… {result.hidden_lines:,} more {lines} of output hidden", style=THEME_DIM)
         if result.restarted:
             self._print(result.restarted, style="yellow")
-        if result.interrupted:
+        if result.note:
+            self._print(self.inline(result.note, THEME_DIM))
+        if result.timed_out:
+            self._print(
+                f"{result.error} Your variables keep the values they had then.", style="yellow"
+            )
+        elif result.interrupted:
             self._print(
                 "KeyboardInterrupt: stopped. Your variables keep the values they had then.",
                 style="yellow",
