@@ -139,9 +139,9 @@ def test_ctrl_c_stops_an_endless_loop_and_keeps_the_namespace(
     kernel = headless.tutor.kernel
     request = kernel._request
 
-    def request_with_ctrl_c(message: Any, on_output: Any = None) -> Any:
+    def request_with_ctrl_c(message: Any, on_output: Any = None, on_progress: Any = None) -> Any:
         if message.get("code") != "while True: pass":
-            return request(message, on_output)
+            return request(message, on_output, on_progress)
         done = threading.Event()
 
         def press_ctrl_c() -> None:  # as the terminal would: SIGINT to the front process
@@ -150,7 +150,7 @@ def test_ctrl_c_stops_an_endless_loop_and_keeps_the_namespace(
 
         threading.Thread(target=press_ctrl_c, daemon=True).start()
         try:
-            return request(message, on_output)
+            return request(message, on_output, on_progress)
         finally:
             done.set()
 

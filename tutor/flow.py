@@ -10,11 +10,15 @@ input to ``LessonFlow.handle``, so a lesson reads the same in both.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from tutor.choices import close_option, match_option
 from tutor.commands import run_command
 from tutor.engine import Tutor
 from tutor.inputs import Input, completeness
+from tutor.kernel.protocol import ProgressMessage
 from tutor.reports import end_of_lesson
+from tutor.trainingline import TrainingLine
 from tutor.view import View
 
 
@@ -24,6 +28,10 @@ class LessonFlow:
     def __init__(self, tutor: Tutor, view: View) -> None:
         self.tutor = tutor
         self.view = view
+        self.training = TrainingLine()
+        # How a training loop's progress is shown; the REPL draws it on its live status line.
+        self.show_progress: Callable[[TrainingLine, str | None], None] = view.progress
+        tutor.on_progress = self._progress
 
     def begin(self) -> None:
         """Show where the learner is, get the worker ready, and start the current step."""
@@ -90,7 +98,12 @@ class LessonFlow:
         # answer, not code to run.
         return "\n" not in code.strip() and close_option(step, code) is not None
 
+    def _progress(self, message: ProgressMessage) -> None:
+        summary = self.training.update(message)
+        self.show_progress(self.training, summary)
+
     def _submit(self, code: str) -> int | None:
+        self.training = TrainingLine()
         submission = self.tutor.submit(code)
         self.view.run_result(submission.run)
         if submission.run.exit_code is not None:

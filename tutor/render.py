@@ -29,6 +29,7 @@ from tutor.mathtext import replace_math
 if TYPE_CHECKING:
     from tutor.lesson import Lesson, Step
     from tutor.results import Feedback, RunResult
+    from tutor.trainingline import TrainingLine
 
 _INLINE_CODE = re.compile(r"(?<!`)`([^`\n]+)`(?!`)")
 
@@ -136,6 +137,11 @@ class Screen:
         """Learner output, written as is: its own ANSI colours (pictures) pass through untouched."""
         self.console.file.write(text)
         self.console.file.flush()
+
+    def progress(self, line: TrainingLine, summary: str | None) -> None:
+        """One line per epoch, when it ends (the REPL draws a live line instead)."""
+        if summary:
+            self._print(self.inline(summary, THEME_DIM))
 
     def run_result(self, result: RunResult) -> None:
         if result.hidden_lines:

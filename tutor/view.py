@@ -17,6 +17,7 @@ from typing import Protocol
 
 from tutor.lesson import Lesson, Step
 from tutor.results import Feedback, RunResult
+from tutor.trainingline import TrainingLine
 
 
 class View(Protocol):
@@ -36,6 +37,9 @@ class View(Protocol):
 
     def given(self, step: Step) -> None:
         """The step's given code, which runs for the learner."""
+
+    def progress(self, line: TrainingLine, summary: str | None) -> None:
+        """A training loop's progress while it runs; ``summary`` when an epoch has ended."""
 
     def run_result(self, result: RunResult) -> None:
         """How running code ended: an error and its explanation, an interrupt, hidden output."""

@@ -198,10 +198,14 @@ class Repl:
             return
         with Spinner(file, label, hint) as spinner:
             console.file = spinner  # type: ignore[assignment]
+            width = max(console.width - 2, 20)
+            # A training loop's progress replaces the running line, redrawn a few times a second.
+            self.flow.show_progress = lambda line, _summary: spinner.show(lambda: line.text(width))
             try:
                 yield
             finally:
                 console.file = file
+                self.flow.show_progress = lambda _line, _summary: None
 
 
 def handle_input(flow: LessonFlow, item: Input) -> int | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import IO, Any
 
@@ -46,7 +47,12 @@ class Spinner:
         self._shown = False
         self._at_line_start = True
         self._started = self._last_write = time.monotonic()
+        self._status: Callable[[], str] | None = None
         self._thread = threading.Thread(target=self._spin, name="tutor-spinner", daemon=True)
+
+    def show(self, status: Callable[[], str]) -> None:
+        """Draw ``status()`` (a training loop's progress) instead of the plain running line."""
+        self._status = status
 
     # -- the file interface (rich's Console and learner output write here) --------------------
 
@@ -92,10 +98,13 @@ class Spinner:
                 if not self._at_line_start or now - self._last_write < self.delay:
                     continue
                 frame = FRAMES[self.frames_drawn % len(FRAMES)]
-                seconds = int(now - self._started)
-                line = f"{frame} {self.label} · {seconds} s"
-                if self.hint:
-                    line += f" · {self.hint}"
+                status = self._status() if self._status is not None else ""
+                if status:
+                    line = f"{frame} {status}"
+                else:
+                    line = f"{frame} {self.label} · {int(now - self._started)} s"
+                    if self.hint:
+                        line += f" · {self.hint}"
                 self.file.write(f"{_ERASE}\x1b[2m{line}\x1b[0m")
                 self.file.flush()
                 self._shown = True
