@@ -242,6 +242,11 @@ def test_lessons(
                     f"{mark} {lesson.id}/{step.step_id}"
                     + (f": {step.problem}" if step.problem else "")
                 )
+                if step.slow:
+                    typer.echo(
+                        f"slow {lesson.id}/{step.step_id}: its solution ran {step.seconds:.1f} s; "
+                        "learners wait at least that long"
+                    )
             if report.problem:
                 typer.echo(f"FAIL {lesson.id}: {report.problem}")
             failures += 0 if report.ok else 1

@@ -11,6 +11,7 @@ through the same ``StepRunner`` as a learner's session. The checks run once with
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from tutor.checks.base import Verdict
@@ -18,12 +19,20 @@ from tutor.kernel.client import Kernel, WorkerDied
 from tutor.lesson import Lesson, Step
 from tutor.steprunner import StepRunner
 
+# A solution slower than this makes a step a learner waits on: `tutor test` says so.
+SLOW_SECONDS = 5.0
+
 
 @dataclass
 class StepResult:
     step_id: str
     ok: bool
     problem: str = ""
+    seconds: float = 0.0  # how long the step's solution ran
+
+    @property
+    def slow(self) -> bool:
+        return self.seconds > SLOW_SECONDS
 
 
 @dataclass
@@ -67,7 +76,9 @@ def _test_step(step: Step, runner: StepRunner) -> StepResult:
         return StepResult(
             step.id, False, "an empty attempt passes the checks: they test nothing new"
         )
+    started = time.perf_counter()
     ran = runner.run_solution(step)
+    seconds = time.perf_counter() - started
     if not ran.ok:
         return StepResult(step.id, False, f"the solution raised: {_last_line(ran.error)}")
     verdicts = _verdicts(runner, step, code=step.solution, output=ran.output)
@@ -80,8 +91,9 @@ def _test_step(step: Step, runner: StepRunner) -> StepResult:
             step.id,
             False,
             f"the solution fails: {failing[0].title}" + (f" ({details})" if details else ""),
+            seconds,
         )
-    return StepResult(step.id, True)
+    return StepResult(step.id, True, seconds=seconds)
 
 
 def _verdicts(runner: StepRunner, step: Step, code: str, output: str) -> list[Verdict] | None:
