@@ -150,7 +150,7 @@ def main() -> None:
     for _ in range(3):
         kernel.restart()
         kernel.wait_ready()
-        again, seconds = start("long.sqlite3")
+        _, seconds = start("long.sqlite3")
         resume_times.append(seconds)
         same = fingerprint(kernel) == before
     resume = statistics.median(resume_times)
