@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tutor.yamlsource import Path as YamlPath
 from tutor.yamlsource import Position, YamlSyntaxError, load_with_positions
 
 # Seconds one input may run, unless a step says otherwise: long enough for any lesson's
@@ -50,6 +51,19 @@ class CheckCall:
 
 
 @dataclass(frozen=True)
+class Mistake:
+    """A mistake learners make at a step, and words its feedback must contain.
+
+    ``tutor test`` types ``code`` after the step's given code and requires that the step fails
+    and that what the tutor shows contains every one of ``says`` (case does not matter).
+    """
+
+    code: str
+    says: tuple[str, ...]
+    line: int = 0  # where it is written in the lesson file
+
+
+@dataclass(frozen=True)
 class Option:
     text: str
     why: str = ""
@@ -70,6 +84,7 @@ class Step:
     answer: str = ""
     explanation: str = ""
     time_budget: float = DEFAULT_TIME_BUDGET
+    mistakes: tuple[Mistake, ...] = ()
 
     @property
     def is_choice(self) -> bool:
@@ -88,38 +103,41 @@ class Lesson:
 
 def load_lesson(path: Path) -> Lesson:
     """Read, validate and build a lesson; raise ``LessonError`` listing every problem."""
-    data, problems = _read_and_validate(path)
+    data, positions, problems = _read_and_validate(path)
     if problems:
         raise LessonError(problems)
-    return _build_lesson(data, path)
+    return _build_lesson(data, positions, path)
 
 
 def validate_file(path: Path) -> list[Problem]:
     """Every problem in one lesson file (empty when it is valid)."""
-    return _read_and_validate(path)[1]
+    return _read_and_validate(path)[2]
 
 
-def _read_and_validate(path: Path) -> tuple[Any, list[Problem]]:
+def _read_and_validate(path: Path) -> tuple[Any, dict[YamlPath, Position], list[Problem]]:
     name = str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-        return None, [Problem(name, 1, 1, f"cannot read the file: {reason}")]
+        return None, {}, [Problem(name, 1, 1, f"cannot read the file: {reason}")]
     try:
         data, positions = load_with_positions(text)
     except YamlSyntaxError as error:
         pos = error.position
-        return None, [Problem(name, pos.line, pos.column, f"YAML syntax: {error.message}")]
+        return None, {}, [Problem(name, pos.line, pos.column, f"YAML syntax: {error.message}")]
     from tutor.validation import find_problems
 
     found = find_problems(data, positions)
     problems = [Problem(name, pos.line, pos.column, message) for pos, message in found]
-    return data, sorted(problems, key=lambda p: (p.line, p.column))
+    return data, positions, sorted(problems, key=lambda p: (p.line, p.column))
 
 
-def _build_lesson(data: dict[str, Any], path: Path) -> Lesson:
-    steps = tuple(_build_step(raw) for raw in data["steps"])
+def _build_lesson(data: dict[str, Any], positions: dict[YamlPath, Position], path: Path) -> Lesson:
+    steps = tuple(
+        _build_step(raw, _mistakes(raw, ("steps", number), positions))
+        for number, raw in enumerate(data["steps"])
+    )
     return Lesson(
         id=data["id"],
         title=data["title"],
@@ -130,7 +148,20 @@ def _build_lesson(data: dict[str, Any], path: Path) -> Lesson:
     )
 
 
-def _build_step(raw: dict[str, Any]) -> Step:
+def _mistakes(
+    raw: dict[str, Any], where: YamlPath, positions: dict[YamlPath, Position]
+) -> tuple[Mistake, ...]:
+    mistakes = []
+    for number, item in enumerate(raw.get("mistakes", [])):
+        says = item.get("says", [])
+        position = positions.get((*where, "mistakes", number), Position(0, 0))
+        mistakes.append(
+            Mistake(item["code"], tuple([says] if isinstance(says, str) else says), position.line)
+        )
+    return tuple(mistakes)
+
+
+def _build_step(raw: dict[str, Any], mistakes: tuple[Mistake, ...] = ()) -> Step:
     checks = []
     for item in raw.get("checks", []):
         ((name, args),) = item.items()
@@ -155,6 +186,7 @@ def _build_step(raw: dict[str, Any]) -> Step:
         answer=raw.get("answer", ""),
         explanation=raw.get("explanation", ""),
         time_budget=float(raw.get("time_budget", DEFAULT_TIME_BUDGET)),
+        mistakes=mistakes,
     )
 
 
@@ -162,6 +194,7 @@ __all__ = [
     "CheckCall",
     "Lesson",
     "LessonError",
+    "Mistake",
     "Option",
     "Position",
     "Problem",

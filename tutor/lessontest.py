@@ -6,7 +6,8 @@
 
 Each code step begins as a learner would see it (setup, earlier steps' solutions, the given code),
 through the same ``StepRunner`` as a learner's session. The checks run once with nothing typed
-(they must fail), then after the solution (they must pass).
+(they must fail), then on each of the step's declared mistakes (each must fail, with feedback
+that says the words it promises), then after the solution (they must pass).
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ import time
 from dataclasses import dataclass, field
 
 from tutor.checks.base import Verdict
+from tutor.judging import bound_names, judge
 from tutor.kernel.client import Kernel, WorkerDied
-from tutor.lesson import Lesson, Step
+from tutor.lesson import Lesson, Mistake, Step
+from tutor.results import Feedback
 from tutor.steprunner import StepRunner
 
 # A solution slower than this makes a step a learner waits on: `tutor test` says so.
@@ -76,6 +79,11 @@ def _test_step(step: Step, runner: StepRunner) -> StepResult:
         return StepResult(
             step.id, False, "an empty attempt passes the checks: they test nothing new"
         )
+    for mistake in step.mistakes:
+        problem = _try_mistake(step, mistake, runner)
+        runner.kernel.reset_step()
+        if problem:
+            return StepResult(step.id, False, problem)
     started = time.perf_counter()
     ran = runner.run_solution(step)
     seconds = time.perf_counter() - started
@@ -94,6 +102,39 @@ def _test_step(step: Step, runner: StepRunner) -> StepResult:
             seconds,
         )
     return StepResult(step.id, True, seconds=seconds)
+
+
+def _try_mistake(step: Step, mistake: Mistake, runner: StepRunner) -> str:
+    """Type ``mistake`` as a learner would; '' when the step fails with the promised words."""
+    where = f"the mistake at line {mistake.line}" if mistake.line else "a declared mistake"
+    ran = runner.run(mistake.code, "<input-1>", quiet=True)
+    if not ran.ok:
+        shown = [ran.error, *ran.explanation]
+    else:
+        reply = runner.check(step, mistake.code, ran.output, sorted(bound_names(mistake.code)))
+        feedback = judge(step, [mistake.code], mistake.code, reply, revisit=False)
+        if feedback.passed:
+            return f"{where} passes the step: `{_first_line(mistake.code)}`"
+        if not feedback.shown:
+            return f"{where} gets no feedback (the tutor takes it for exploring)"
+        shown = _feedback_text(feedback)
+    text = "\n".join(shown)
+    missing = [word for word in mistake.says if word.lower() not in text.lower()]
+    if missing:
+        said = " / ".join(line for line in shown if line)[:300]
+        words = ", ".join(repr(word) for word in missing)
+        return f"{where}: the feedback does not say {words}; it says: {said}"
+    return ""
+
+
+def _feedback_text(feedback: Feedback) -> list[str]:
+    failing = next((v for v in feedback.verdicts if not v.passed), None)
+    lines = [failing.title, *failing.details] if failing is not None else []
+    return [*lines, *feedback.notes]
+
+
+def _first_line(code: str) -> str:
+    return code.strip().splitlines()[0] if code.strip() else code
 
 
 def _verdicts(runner: StepRunner, step: Step, code: str, output: str) -> list[Verdict] | None:

@@ -52,6 +52,25 @@ def _step_schema(check_names: list[str], check_schemas: dict[str, Any]) -> dict[
             "options": {"type": "array", "items": option, "minItems": 2},
             "answer": {"type": "string", "minLength": 1},
             "explanation": {"type": "string", "description": "shown once the step is passed"},
+            "mistakes": {
+                "type": "array",
+                "description": "mistakes learners make here; `tutor test` types each one",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "code": {**_CODE, "description": "what the learner types"},
+                        "says": {
+                            "description": "words the feedback must contain",
+                            "anyOf": [
+                                {"type": "string", "minLength": 1},
+                                {"type": "array", "items": {"type": "string", "minLength": 1}},
+                            ],
+                        },
+                    },
+                    "required": ["code", "says"],
+                    "additionalProperties": False,
+                },
+            },
             "time_budget": {
                 "type": "number",
                 "exclusiveMinimum": 0,
