@@ -27,10 +27,10 @@ class CommandOutcome:
 
 
 NOTHING = CommandOutcome()
-Command = Callable[[Tutor, View], CommandOutcome]
+Command = Callable[[Tutor, View, str], CommandOutcome]
 
 
-def hint(tutor: Tutor, screen: View) -> CommandOutcome:
+def hint(tutor: Tutor, screen: View, argument: str = "") -> CommandOutcome:
     """The next hint."""
     if tutor.session.finished:
         screen.message("The lesson is complete; there are no hints left to give.")
@@ -40,7 +40,7 @@ def hint(tutor: Tutor, screen: View) -> CommandOutcome:
     return NOTHING
 
 
-def solution(tutor: Tutor, screen: View) -> CommandOutcome:
+def solution(tutor: Tutor, screen: View, argument: str = "") -> CommandOutcome:
     """Show the step's solution (the step is marked as shown)."""
     if tutor.session.finished:
         return NOTHING
@@ -49,7 +49,7 @@ def solution(tutor: Tutor, screen: View) -> CommandOutcome:
     return NOTHING
 
 
-def skip(tutor: Tutor, screen: View) -> CommandOutcome:
+def skip(tutor: Tutor, screen: View, argument: str = "") -> CommandOutcome:
     """Skip this step; its solution runs so later steps have what they need."""
     if tutor.session.finished:
         return NOTHING
@@ -60,7 +60,7 @@ def skip(tutor: Tutor, screen: View) -> CommandOutcome:
     return CommandOutcome(step_changed=True)
 
 
-def back(tutor: Tutor, screen: View) -> CommandOutcome:
+def back(tutor: Tutor, screen: View, argument: str = "") -> CommandOutcome:
     """Go back to the previous step."""
     if not tutor.back():
         screen.message("This is the first step.")
@@ -68,7 +68,7 @@ def back(tutor: Tutor, screen: View) -> CommandOutcome:
     return CommandOutcome(step_changed=True)
 
 
-def next_step(tutor: Tutor, screen: View) -> CommandOutcome:
+def next_step(tutor: Tutor, screen: View, argument: str = "") -> CommandOutcome:
     """Go to the next step once this one is done."""
     if tutor.go_next():
         return CommandOutcome(step_changed=True)
@@ -79,14 +79,28 @@ def next_step(tutor: Tutor, screen: View) -> CommandOutcome:
     return NOTHING
 
 
-def reset(tutor: Tutor, screen: View) -> CommandOutcome:
+def goto(tutor: Tutor, screen: View, argument: str = "") -> CommandOutcome:
+    """Go to step N (`%goto 3`): any step you have reached, skipped ones included."""
+    if not argument.strip().isdigit():
+        screen.message("Say which step: `%goto 3` goes to step 3.")
+        return NOTHING
+    if tutor.goto(int(argument)):
+        return CommandOutcome(step_changed=True)
+    reachable = min(tutor.session.first_unfinished() + 1, len(tutor.lesson.steps))
+    screen.message(
+        f"Steps 1 to {reachable} can be reached now; `%goto {reachable}` is the furthest."
+    )
+    return NOTHING
+
+
+def reset(tutor: Tutor, screen: View, argument: str = "") -> CommandOutcome:
     """Put this step's variables back as they were when it began."""
     note = tutor.reset_step()
     screen.message(note or "Variables are back as they were at the start of this step.", "dim")
     return NOTHING
 
 
-def restart(tutor: Tutor, screen: View) -> CommandOutcome:
+def restart(tutor: Tutor, screen: View, argument: str = "") -> CommandOutcome:
     """Start a fresh worker and rebuild the lesson up to this step."""
     screen.message("Starting a fresh worker…", "dim")
     tutor.restart_worker()
@@ -94,20 +108,20 @@ def restart(tutor: Tutor, screen: View) -> CommandOutcome:
     return NOTHING
 
 
-def variables(tutor: Tutor, screen: View) -> CommandOutcome:
+def variables(tutor: Tutor, screen: View, argument: str = "") -> CommandOutcome:
     """A table of your variables."""
     screen.variables(tutor.variables())
     return NOTHING
 
 
-def show_step(tutor: Tutor, screen: View) -> CommandOutcome:
+def show_step(tutor: Tutor, screen: View, argument: str = "") -> CommandOutcome:
     """Show this step's text again."""
     if not tutor.session.finished:
         screen.step(tutor.lesson, tutor.session.index)
     return NOTHING
 
 
-def lessons(tutor: Tutor, screen: View) -> CommandOutcome:
+def lessons(tutor: Tutor, screen: View, argument: str = "") -> CommandOutcome:
     """List the lessons and your progress."""
     from tutor.catalog import lesson_rows
 
@@ -115,13 +129,13 @@ def lessons(tutor: Tutor, screen: View) -> CommandOutcome:
     return NOTHING
 
 
-def help_(tutor: Tutor, screen: View) -> CommandOutcome:
+def help_(tutor: Tutor, screen: View, argument: str = "") -> CommandOutcome:
     """This list of commands."""
     screen.help(help_rows())
     return NOTHING
 
 
-def quit_(tutor: Tutor, screen: View) -> CommandOutcome:
+def quit_(tutor: Tutor, screen: View, argument: str = "") -> CommandOutcome:
     """Leave; your progress is kept (also exit() or Ctrl-D)."""
     return CommandOutcome(quit=True)
 
@@ -132,6 +146,7 @@ COMMANDS: dict[str, Command] = {
     "skip": skip,
     "back": back,
     "next": next_step,
+    "goto": goto,
     "reset": reset,
     "restart": restart,
     "vars": variables,
@@ -169,7 +184,9 @@ NOTEBOOK_MAGICS = {"matplotlib", "config", "load_ext", "autoreload", "pip", "tim
 
 def run_command(line: str, tutor: Tutor, screen: View) -> CommandOutcome:
     """Run a ``%name`` line; an unknown name gets a suggestion, never an error."""
-    name = line.strip().lstrip("%").split()[0].lower() if line.strip().lstrip("%") else ""
+    words = line.strip().lstrip("%").split(maxsplit=1)
+    name = words[0].lower() if words else ""
+    argument = words[1] if len(words) > 1 else ""
     command = COMMANDS.get(name)
     if command is None and name in NOTEBOOK_MAGICS:
         screen.message(
@@ -182,4 +199,4 @@ def run_command(line: str, tutor: Tutor, screen: View) -> CommandOutcome:
         suggestion = did_you_mean(name, list(COMMANDS))
         screen.message(f"Unknown command `%{name}`{suggestion}. `%help` lists the commands.")
         return NOTHING
-    return command(tutor, screen)
+    return command(tutor, screen, argument)

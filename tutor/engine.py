@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from tutor.checkpoints import checkpoint_path
 from tutor.choices import answer_message, match_option, not_an_option
-from tutor.judging import bound_names, judge
+from tutor.judging import bound_names, judge, step_targets, touches
 from tutor.kernel.client import Kernel, OutputCallback, ProgressCallback, WorkerDied
 from tutor.lesson import Lesson, Step
 from tutor.progress import ProgressStore
@@ -24,6 +24,9 @@ from tutor.rebuild import StateBuilder
 from tutor.results import ChoiceResult, Feedback, RunResult, Submission
 from tutor.session import DONE, Session, StepRecord
 from tutor.steprunner import StepRunner
+
+# How many steps past the current one an input may complete (see _completes_later_step).
+LOOK_AHEAD = 3
 
 
 class Tutor:
@@ -127,6 +130,10 @@ class Tutor:
             bound=sorted(bound_names(latest)),
         )
         feedback = judge(step, record.code, latest, reply, revisit=record.finished)
+        if not feedback.passed and not record.finished:
+            ahead = self._completes_later_step(latest)
+            if ahead is not None:
+                return ahead
         if feedback.shown:
             self.session.record_attempt(feedback.passed)
             self._save_step()
@@ -134,6 +141,49 @@ class Tutor:
             self.session.advance()
             self._save_place()
         return feedback
+
+    def _completes_later_step(self, latest: str) -> Feedback | None:
+        """Feedback crediting a later step that ``latest`` completes, or None.
+
+        Learners copy notebook cells ahead of the text: an input that skips a "look at this"
+        step and does the next step's work completes that step, judged as that step would judge
+        it (against the solutions of the steps in between, run from this step's start). Only
+        code steps without given code of their own are looked at, a few ahead at most.
+        """
+        steps, start = self.lesson.steps, self.session.index
+        for later in range(start + 1, min(start + 1 + LOOK_AHEAD, len(steps))):
+            step = steps[later]
+            if step.is_choice or step.given.strip():
+                return None
+            if not touches(latest, step_targets(step)):
+                continue
+            solutions = "\n".join(s.solution for s in steps[start : later + 1] if not s.is_choice)
+            reply = self.runner.check(
+                step, latest, self._step_output[-1], sorted(bound_names(latest)), solutions
+            )
+            feedback = judge(step, [latest], latest, reply, revisit=False)
+            if feedback.passed:
+                self._credit_ahead(later, latest, feedback)
+                return feedback
+        return None
+
+    def _credit_ahead(self, later: int, latest: str, feedback: Feedback) -> None:
+        skipped = self.session.complete_ahead(later, latest)
+        for index in [*skipped, later]:
+            self._save_step(self.session.records[index], self.lesson.steps[index])
+        self._save_place()
+        self.builder.at = later  # the namespace holds that step's work: the next begins normally
+        numbers = ", ".join(str(i + 1) for i in skipped)
+        jumped = f"step {numbers} was" if len(skipped) == 1 else f"steps {numbers} were"
+        title = self.lesson.steps[later].title or self.lesson.steps[later].id
+        note = f"That completes step {later + 1} ({title}); {jumped} skipped (`%back` returns)."
+        feedback.explanation = "\n\n".join(filter(None, [note, feedback.explanation]))
+
+    def goto(self, number: int) -> bool:
+        """Go to step ``number`` (counted from 1), up to the first step not finished."""
+        moved = self.session.goto(number - 1)
+        self._save_place()
+        return moved
 
     def answer(self, text: str) -> ChoiceResult:
         """Answer a choice step with an option's text or its number."""

@@ -79,7 +79,7 @@ class StateBuilder:
         step = self.lesson.steps[index]
         jumped = self.restored != index and self.at not in (None, index - 1)
         if jumped and not self._load(index):
-            self.rebuild_to(index)
+            self._from_nearest_checkpoint(index)
         if self.restored == index:
             result = self.runner.begin(step, quiet=True, run_given=False)
         else:
@@ -90,13 +90,22 @@ class StateBuilder:
         result.note, self.note = self.note, ""
         return result
 
-    def rebuild_to(self, index: int) -> None:
-        """Without a checkpoint: setup, and every step before ``index`` replayed."""
-        self.runner.fresh()
-        self.runner.setup(self.lesson)
-        for earlier in range(index):
+    def _from_nearest_checkpoint(self, index: int) -> None:
+        """The state before step ``index``'s given code, for a step with no checkpoint of its own
+        (one skipped by working ahead): the nearest earlier checkpoint, then the steps after it
+        replayed; with none at all, setup and every earlier step."""
+        nearest = next(
+            (k for k in range(index - 1, -1, -1) if self._checkpoint_of(k).is_file()), None
+        )
+        if nearest is None or not self._load(nearest):
+            self.runner.fresh()
+            self.runner.setup(self.lesson)
+            nearest = -1
+        else:
+            self._replay_step(nearest, begun=True)
+        for earlier in range(nearest + 1, index):
             self._replay_step(earlier)
-        self.at = index - 1
+        self.restored, self.at = None, index - 1
 
     def reset(self) -> bool:
         """Put the current step's starting state back from its checkpoint (False: there is none)."""
@@ -113,11 +122,14 @@ class StateBuilder:
         if self.checkpoint_path is not None:
             self.runner.kernel.save_checkpoint(str(self.checkpoint_path(step)))
 
+    def _checkpoint_of(self, index: int) -> Path:
+        if self.checkpoint_path is None or index >= len(self.lesson.steps):
+            return Path("/nonexistent")  # no checkpoints are kept (tests, `tutor test`)
+        return self.checkpoint_path(self.lesson.steps[index])
+
     def _load(self, index: int) -> bool:
         """Load step ``index``'s checkpoint, making again what it could not hold."""
-        if self.checkpoint_path is None or index >= len(self.lesson.steps):
-            return False
-        path = self.checkpoint_path(self.lesson.steps[index])
+        path = self._checkpoint_of(index)
         if not path.is_file():
             return False
         reply = self.runner.kernel.load_checkpoint(str(path))
@@ -158,9 +170,12 @@ class StateBuilder:
 
     # -- replaying ---------------------------------------------------------------------------
 
-    def _replay_step(self, index: int, learner_code: bool = True) -> None:
+    def _replay_step(self, index: int, learner_code: bool = True, begun: bool = False) -> None:
+        """Step ``index`` again, quietly: its given code (unless ``begun``), then the learner's
+        accepted inputs, or the solution where those are missing or fail now."""
         step, record = self.lesson.steps[index], self.session.records[index]
-        self.runner.begin(step, quiet=True)
+        if not begun:
+            self.runner.begin(step, quiet=True)
         codes = record.code if learner_code else []
         replayed = [self.runner.run(code, f"<replay {step.id}>", quiet=True) for code in codes]
         if step.is_choice:

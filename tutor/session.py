@@ -117,6 +117,27 @@ class Session:
         self.advance()
         return True
 
+    def complete_ahead(self, later: int, code: str) -> list[int]:
+        """The current input completed step ``later``: the steps before it that are not done
+        are marked skipped (the learner is past them), and the lesson goes on after ``later``.
+        Returns the indexes of the steps skipped."""
+        skipped = [i for i in range(self.index, later) if not self.records[i].finished]
+        for i in skipped:
+            self.records[i].status = SKIPPED
+        record = self.records[later]
+        record.code.append(code)
+        record.attempts += 1
+        record.status = DONE
+        self.index = later + 1
+        return skipped
+
+    def goto(self, index: int) -> bool:
+        """Go to step ``index``: any step up to the first one not finished yet."""
+        if not 0 <= index <= min(self.first_unfinished(), len(self.records) - 1):
+            return False
+        self.index = index
+        return True
+
     def reset(self) -> None:
         """Forget every step's record and start again at the first step."""
         self.records = [StepRecord() for _ in self.lesson.steps]

@@ -73,12 +73,21 @@ class StepRunner:
         return self.run(step.solution, f"<solution {step.id}>", quiet=True)
 
     def check(
-        self, step: Step, code: str, output: str, bound: list[str] | None = None
+        self,
+        step: Step,
+        code: str,
+        output: str,
+        bound: list[str] | None = None,
+        solution: str | None = None,
     ) -> CheckReply:
-        """The step's checks on the namespace; ``code`` and ``output`` are the step's so far."""
+        """The step's checks on the namespace; ``code`` and ``output`` are the step's so far.
+
+        ``solution``: what the checks compare with, when not the step's own solution (a later
+        step judged from an earlier step's start runs the solutions in between first).
+        """
         return self.kernel.check(
             [(c.name, c.args) for c in step.checks],
-            solution=step.solution,
+            solution=step.solution if solution is None else solution,
             code=code,
             output=output,
             bound=bound,
