@@ -339,3 +339,32 @@ def test_a_pasted_cell_is_judged_statement_by_statement() -> None:
         "y = x * 2",
     ]
     assert [i.code for i in as_inputs("def f():\n    return 1\n\n")] == ["def f():\n    return 1"]
+
+
+# -- cells behave as in a notebook -------------------------------------------------------------
+
+
+def test_a_pasted_cell_stops_at_its_first_error_and_says_so(headless: Headless) -> None:
+    cell = "x = torch.ones(3)\nnot_defined + 1\nprint('after the error')\n"
+    _, screen = headless.run(PASTE_START + cell + PASTE_END + ENTER + CTRL_D)
+    assert "NameError: name 'not_defined' is not defined" in screen
+    assert "after the error" not in screen
+    assert "The rest of the cell (1 more line) did not run" in screen
+
+
+def test_a_cells_output_and_verdict_come_before_the_next_steps_text(headless: Headless) -> None:
+    cell = "x = torch.ones(3)\nprint('cell output')\n"
+    _, screen = headless.run(PASTE_START + cell + PASTE_END + ENTER + CTRL_D)
+    output, verdict, next_step = (
+        screen.index("cell output"),
+        screen.index("✓ x: shape (3,)"),
+        screen.index("step 2 of 3"),
+    )
+    assert verdict < next_step and output < next_step
+
+
+def test_a_failing_cell_gets_one_verdict_and_one_attempt(headless: Headless) -> None:
+    cell = "x = torch.ones(4)\nx = x * 2\nprint(x.shape)\n"
+    _, screen = headless.run(PASTE_START + cell + PASTE_END + ENTER + CTRL_D)
+    assert screen.count("✗") == 1
+    assert headless.tutor.session.records[0].attempts == 1

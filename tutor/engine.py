@@ -101,8 +101,13 @@ class Tutor:
         result.restarted = restarted or dropped or ""
         return result
 
-    def submit(self, code: str) -> Submission:
-        """Run the learner's input; for a code step, judge it with the step's checks."""
+    def submit(self, code: str, final: bool = True, cell: tuple[str, ...] = ()) -> Submission:
+        """Run the learner's input; for a code step, judge it with the step's checks.
+
+        ``final=False``: more of the same notebook cell follows; a failing verdict is kept for
+        the cell's last input (not shown, not counted as an attempt). ``cell``: the inputs of
+        the same cell before this one, judged with it as one attempt.
+        """
         self._input_number += 1
         filename = f"<input-{self._input_number}>"
         run, restarted = self.builder.guarded(lambda: self.runner.run(code, filename))
@@ -116,12 +121,13 @@ class Tutor:
         self._save_step()
         if self.session.step.is_choice:
             return Submission(run)
-        feedback, restarted = self.builder.guarded(lambda: self._judge(code))
+        judged = "\n".join([*cell, code])
+        feedback, restarted = self.builder.guarded(lambda: self._judge(judged, final))
         if feedback is None:
             run.restarted = restarted
         return Submission(run, feedback)
 
-    def _judge(self, latest: str) -> Feedback:
+    def _judge(self, latest: str, final: bool = True) -> Feedback:
         step, record = self.session.step, self.session.record
         reply = self.runner.check(
             step,
@@ -134,6 +140,8 @@ class Tutor:
             ahead = self._completes_later_step(latest)
             if ahead is not None:
                 return ahead
+        if not feedback.passed and not final:
+            feedback.shown = False
         if feedback.shown:
             self.session.record_attempt(feedback.passed)
             self._save_step()

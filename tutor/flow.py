@@ -32,6 +32,10 @@ class LessonFlow:
         # How a training loop's progress is shown; the REPL draws it on its live status line.
         self.show_progress: Callable[[TrainingLine, str | None], None] = view.progress
         tutor.on_progress = self._progress
+        self._in_cell = False  # inside handle_cell: the next step's text waits for its end
+        self._cell_failed = False  # the latest input of the cell raised an error
+        self._step_pending = False
+        self._cell: list[str] = []  # the current cell's inputs so far, for the current step
 
     def begin(self) -> None:
         """Show where the learner is, get the worker ready, and start the current step."""
@@ -54,10 +58,17 @@ class LessonFlow:
         self.enter_step(show_text=False)
 
     def enter_step(self, show_text: bool = True) -> None:
-        """Show the current step (or the end of the lesson) and run its given code."""
+        """Show the current step (or the end of the lesson) and run its given code.
+
+        Inside a cell, the step begins at once but its text waits for the end of the cell.
+        """
         tutor = self.tutor
         if tutor.session.finished:
             self.view.message(end_of_lesson(tutor), "bold green")
+            return
+        if self._in_cell:
+            self._step_pending = True
+            self.view.run_result(tutor.enter_step())
             return
         if show_text:
             self.view.step(tutor.lesson, tutor.session.index)
@@ -65,8 +76,52 @@ class LessonFlow:
         result = tutor.enter_step()
         self.view.run_result(result)
 
-    def handle(self, item: Input) -> int | None:
-        """Act on one input; return an exit status to stop, or None to go on."""
+    def show_step(self) -> None:
+        """The current step's text and given code (or the end of the lesson)."""
+        tutor = self.tutor
+        if tutor.session.finished:
+            return
+        self.view.step(tutor.lesson, tutor.session.index)
+        self.view.given(tutor.session.step)
+
+    def handle_cell(self, items: list[Input]) -> int | None:
+        """Act on a cell (a pasted block, statement by statement) as a notebook would.
+
+        The cell stops at its first error and says what did not run; a step passes as soon as
+        a statement completes it, but a failing verdict is shown once, for the cell's last
+        statement; the next step's text comes after all of the cell's own output.
+        """
+        self._in_cell, self._cell = True, []
+        try:
+            for number, item in enumerate(items):
+                self._cell_failed = False
+                status = self.handle(item, final=number == len(items) - 1)
+                if status is not None:
+                    return status
+                if self._cell_failed and number < len(items) - 1:
+                    self._say_rest_skipped(items[number + 1 :])
+                    break
+        finally:
+            self._in_cell = False
+            self._cell = []
+            if self._step_pending:
+                self._step_pending = False
+                self.show_step()
+        return None
+
+    def _say_rest_skipped(self, rest: list[Input]) -> None:
+        lines = sum(len(item.code.splitlines()) or 1 for item in rest)
+        self.view.message(
+            f"The rest of the cell ({lines} more line{'s' if lines != 1 else ''}) did not run: "
+            "as in a notebook, a cell stops at its first error.",
+            "dim",
+        )
+
+    def handle(self, item: Input, final: bool = True) -> int | None:
+        """Act on one input; return an exit status to stop, or None to go on.
+
+        ``final=False``: more of the same cell follows, so a failing verdict waits for it.
+        """
         if item.command:
             outcome = run_command(item.command, self.tutor, self.view)
             if outcome.step_changed:
@@ -78,7 +133,7 @@ class LessonFlow:
             if result.passed:
                 self.enter_step()
             return None
-        return self._submit(item.code)
+        return self._submit(item.code, final)
 
     def goodbye(self) -> None:
         """The last lines before leaving: progress, and how to come back."""
@@ -102,12 +157,16 @@ class LessonFlow:
         summary = self.training.update(message)
         self.show_progress(self.training, summary)
 
-    def _submit(self, code: str) -> int | None:
+    def _submit(self, code: str, final: bool = True) -> int | None:
         self.training = TrainingLine()
-        submission = self.tutor.submit(code)
+        step = self.tutor.session.index
+        submission = self.tutor.submit(code, final=final, cell=tuple(self._cell))
+        # What the cell did for this step is judged together; a new step starts afresh.
+        self._cell = [*self._cell, code] if self.tutor.session.index == step else []
         self.view.run_result(submission.run)
         if submission.run.exit_code is not None:
             return submission.run.exit_code
+        self._cell_failed = not submission.run.ok
         feedback = submission.feedback
         if feedback is not None and feedback.shown:
             self.view.feedback(feedback)

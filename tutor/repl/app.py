@@ -98,10 +98,9 @@ class LineRepl:
                 print()
                 self.screen.message("KeyboardInterrupt (Ctrl-D or `%quit` leaves)", "dim")
                 continue
-            for item in as_inputs(text):
-                status = handle_input(self.flow, item)
-                if status is not None:
-                    return status
+            status = handle_input(self.flow, as_inputs(text))
+            if status is not None:
+                return status
 
     def read(self) -> str:
         """One input: lines until ``enter_runs`` says it is complete."""
@@ -176,11 +175,10 @@ class Repl:
                 interrupts = 0
                 continue
             interrupts = 0
-            for item in as_inputs(text):
-                with self._spinner("running", hint="Ctrl-C stops"):
-                    status = handle_input(self.flow, item)
-                if status is not None:
-                    return status
+            with self._spinner("running", hint="Ctrl-C stops"):
+                status = handle_input(self.flow, as_inputs(text))
+            if status is not None:
+                return status
 
     def _confirm_leave(self) -> bool:
         try:
@@ -208,8 +206,8 @@ class Repl:
                 self.flow.show_progress = lambda _line, _summary: None
 
 
-def handle_input(flow: LessonFlow, item: Input) -> int | None:
-    """``flow.handle(item)``, with Ctrl-C kept for the learner's code.
+def handle_input(flow: LessonFlow, items: list[Input]) -> int | None:
+    """``flow.handle_cell(items)``, with Ctrl-C kept for the learner's code.
 
     While the input is handled, Ctrl-C in the front never raises: it is passed to the worker,
     which stops learner code and ignores it otherwise. A ``KeyboardInterrupt`` in the middle of
@@ -222,7 +220,7 @@ def handle_input(flow: LessonFlow, item: Input) -> int | None:
             kernel.interrupt()
 
     with _signal_handler(signal.SIGINT, forward):
-        return flow.handle(item)
+        return flow.handle_cell(items)
 
 
 @contextlib.contextmanager
