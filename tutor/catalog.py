@@ -95,16 +95,19 @@ def lesson_to_resume(store: ProgressStore) -> str | None:
     place = store.last_place()
     if place is None:
         return None
-    if place.position == "":  # that lesson is finished: the next one
-        following = next_lesson_id(place.lesson)
-        if following:
-            return following
+    if place.position == "":  # that lesson is finished: the next one, else the menu
+        return next_lesson_id(place.lesson)
     builtin = any(p.stem == place.lesson for p in builtin_paths())
     if builtin or not place.source or not Path(place.source).is_file():
         return place.lesson
     return place.source
 
 
-def first_lesson_id() -> str | None:
-    paths = builtin_paths()
-    return paths[0].stem if paths else None
+def first_lesson_id(store: ProgressStore) -> str | None:
+    """The first built-in lesson not finished yet (the first of all when every one is)."""
+    ids = [path.stem for path in builtin_paths()]
+    for lesson_id in ids:
+        place = store.place(lesson_id)
+        if place is None or place.position != "":
+            return lesson_id
+    return ids[0] if ids else None

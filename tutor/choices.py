@@ -30,13 +30,19 @@ def close_option(step: Step, text: str) -> Option | None:
     """The option ``text`` nearly names (`resize` for `resize_`), or None."""
     options = {_normalise_option(o.text): o for o in step.options}
     wanted = _normalise_option(text)
-    close = difflib.get_close_matches(wanted, list(options), n=1, cutoff=0.75)
+    close = difflib.get_close_matches(wanted, list(options), n=2, cutoff=0.75)
+    if len(close) == 2 and _likeness(wanted, close[0]) == _likeness(wanted, close[1]):
+        return None  # as close to two options (`float`: float32 or float64?): no give-away
     if close:
         return options[close[0]]
     # a word of one option (`channels` for `colour channels`)
     word = text.strip().lower()
     holding = [o for o in step.options if word in o.text.lower().split()]
     return holding[0] if len(word) >= 4 and word.isidentifier() and len(holding) == 1 else None
+
+
+def _likeness(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b).ratio()
 
 
 def _normalise_option(text: str) -> str:

@@ -119,7 +119,7 @@ def _choose_lesson(store: ProgressStore, interactive: bool, plain: bool) -> str 
         from tutor.repl import choose_lesson_menu
 
         return choose_lesson_menu(store, plain=plain)
-    return first_lesson_id()
+    return first_lesson_id(store)
 
 
 @app.command("list")

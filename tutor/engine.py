@@ -142,7 +142,7 @@ class Tutor:
                 return ahead
         if not feedback.passed and not final:
             feedback.shown = False
-        if feedback.shown:
+        if feedback.shown and not feedback.partial:
             self.session.record_attempt(feedback.passed)
             self._save_step()
         if feedback.passed:

@@ -34,13 +34,20 @@ def judge(step: Step, codes: list[str], latest: str, reply: CheckReply, revisit:
     passed = bool(verdicts) and all(v.passed for v in verdicts)
     if passed and not revisit and not worked_on_here(step, codes):
         return Feedback(verdicts, passed=False, shown=False)  # a value left from before
+    if passed and revisit and not touches(latest, step_targets(step)):
+        # Back at a finished step, looking around (`type(model)`) is not doing it again.
+        return Feedback(verdicts, passed=False, shown=False)
     notes = list(reply.get("shadowed", []))
     named_otherwise = misspelling(latest, verdicts) or renamed_note(reply, verdicts)
     near_miss = named_otherwise or out_of_place_twin(latest, step.solution)
     if near_miss and not passed:
         notes.insert(0, near_miss)
     shown = passed or bool(near_miss) or is_attempt(latest, step, verdicts)
-    feedback = Feedback(verdicts, passed, shown, notes=notes)
+    partial = not shown and made_part(latest, step, verdicts)
+    if partial:
+        missing = next(v.missing for v in verdicts if not v.passed)
+        notes.insert(0, f"So far so good. The step also asks for `{missing}`.")
+    feedback = Feedback(verdicts, passed, shown or partial, notes=notes, partial=partial)
     if passed:
         feedback.explanation = step.explanation
     return feedback
@@ -57,6 +64,16 @@ def worked_on_here(step: Step, codes: list[str]) -> bool:
     if not made:
         return True
     return any(bound_names(code) & made or changes_in_place(code, made) for code in codes)
+
+
+def made_part(latest: str, step: Step, verdicts: list[Verdict]) -> bool:
+    """Whether ``latest`` made a part the step checks (a right `activation`) while another
+    part is still missing (`y` not made yet): worth an acknowledgement, not a failure."""
+    failing = next((v for v in verdicts if not v.passed), None)
+    if failing is None or not failing.missing:
+        return False
+    made = bound_names(latest) & step_targets(step)
+    return bool(made) and failing.missing not in made and any(v.passed for v in verdicts)
 
 
 def is_attempt(latest: str, step: Step, verdicts: list[Verdict]) -> bool:

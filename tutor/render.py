@@ -168,6 +168,13 @@ class Screen:
     # -- verdicts ----------------------------------------------------------------------------
 
     def feedback(self, feedback: Feedback) -> None:
+        if feedback.partial:  # one part right, another not made yet: no ✗ for work in progress
+            for verdict in feedback.verdicts:
+                if verdict.passed:
+                    self._print(self.inline("✓ " + verdict.title, THEME_OK))
+            for note in feedback.notes:
+                self.detail(note)
+            return
         if feedback.passed:
             for verdict in feedback.verdicts:
                 self._print(self.inline("✓ " + verdict.title, THEME_OK))

@@ -54,6 +54,7 @@ class Feedback:
     shown: bool
     notes: list[str] = field(default_factory=list)
     explanation: str = ""
+    partial: bool = False  # a part is done and right, another still missing: not an attempt
 
 
 @dataclass

@@ -1,0 +1,78 @@
+"""The learner's flow through steps: revisiting, partial work, near-miss answers, what
+`tutor start` offers next."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tutor.catalog import builtin_paths, first_lesson_id, lesson_to_resume
+from tutor.checks.base import Verdict
+from tutor.choices import close_option
+from tutor.engine import Tutor
+from tutor.judging import judge
+from tutor.kernel.client import Kernel
+from tutor.kernel.protocol import CheckReply
+from tutor.lesson import Option, Step, load_lesson
+from tutor.progress import SQLiteStore
+
+LESSON = """
+id: flow
+title: Flow
+setup: import torch
+steps:
+  - id: neuron
+    text: Define `activation(x)`, the sigmoid, then use it to make `y`.
+    solution: |
+      def activation(x):
+          return 1 / (1 + torch.exp(-x))
+      y = activation(torch.tensor(0.0))
+    checks:
+      - function: {name: activation, inputs: ["torch.tensor([0.0, 1.0])"]}
+      - tensor: {name: y, value: 0.5}
+  - id: next
+    text: Make `z`.
+    solution: z = 1
+    checks:
+      - defined: z
+"""
+
+
+@pytest.fixture
+def tutor(write_lesson, tmp_path: Path, kernel: Kernel) -> Tutor:  # type: ignore[no-untyped-def]
+    tutor = Tutor(load_lesson(write_lesson(LESSON)), SQLiteStore(tmp_path / "p.sqlite3"), kernel)
+    tutor.prepare()
+    tutor.enter_step()
+    return tutor
+
+
+def test_a_right_function_at_a_step_asking_for_more_is_acknowledged(tutor: Tutor) -> None:
+    submission = tutor.submit("def activation(x):\n    return 1 / (1 + torch.exp(-x))")
+    feedback = submission.feedback
+    assert feedback is not None and feedback.shown and feedback.partial and not feedback.passed
+    assert feedback.notes[0] == "So far so good. The step also asks for `y`."
+    assert tutor.session.record.attempts == 0  # work in progress is not a failed attempt
+
+
+def test_looking_around_at_a_finished_step_does_not_move_on(tutor: Tutor) -> None:
+    step = tutor.lesson.steps[0]
+    passing: CheckReply = {"verdicts": [Verdict(True, "`y`: value 0.5")]}
+    looked = judge(step, ["type(y)"], "type(y)", passing, revisit=True)
+    assert not looked.passed and not looked.shown
+    redone = judge(step, ["y = activation(x)"], "y = activation(x)", passing, revisit=True)
+    assert redone.passed
+
+
+def test_an_answer_as_close_to_two_options_gets_no_give_away() -> None:
+    step = Step(id="s", text="t", kind="choice", options=(Option("float32"), Option("float64")))
+    assert close_option(step, "float") is None
+    assert close_option(step, "float6") is not None
+
+
+def test_after_the_last_lesson_is_finished_start_offers_the_menu_not_it(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "p.sqlite3")
+    last = builtin_paths()[-1].stem
+    store.save_place(last, "", "")  # finished
+    assert lesson_to_resume(store) is None
+    assert first_lesson_id(store) == builtin_paths()[0].stem
