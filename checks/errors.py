@@ -17,6 +17,10 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from . import misuse
+from .elsewhere import from_earlier_lesson
+from .reading import calls_in, dotted, failing_statement, learner_frame
+
 # Names a lesson uses without defining them, and the line that brings each one in.
 IMPORT_LINES = {
     "torch": "import torch",
@@ -60,21 +64,6 @@ def explain_error(exc: BaseException, namespace: dict[str, Any]) -> list[str]:
         if lines:
             return lines
     return []
-
-
-def learner_frame(exc: BaseException) -> traceback.FrameSummary | None:
-    """The innermost traceback frame in learner code (inputs are compiled as ``<input-3>``).
-
-    Learner code has a pseudo file name in angle brackets; library and tutor code live in real
-    files, and ``<string>`` is what check expressions are evaluated as.
-    """
-    frames = traceback.extract_tb(exc.__traceback__)
-    for frame in reversed(frames):
-        name = frame.filename
-        pseudo = name.startswith("<") and not name.startswith(("<frozen", "<string>"))
-        if pseudo and not os.path.exists(name):
-            return frame
-    return None
 
 
 def where_in_learner_code(exc: BaseException) -> str:
@@ -202,12 +191,37 @@ def _broadcast(exc: BaseException, message: str, namespace: dict[str, Any]) -> l
     if not match:
         return []
     a, b, dim = (int(g) for g in match.groups())
+    if _sums_over_dim_zero(exc):
+        return [
+            f"`dim=0` adds down each column, giving {b} totals, one per column, where the {a} "
+            "rows need one total each.",
+            "To divide each row by its own total, sum over `dim=1` and keep the totals as a "
+            "column: `torch.sum(x, dim=1).view(-1, 1)` or `keepdim=True`.",
+        ]
     return [
         "Broadcasting matches shapes from the last dimension backwards: at dimension "
         f"{dim} one tensor has size {a} and the other {b}, and neither is 1.",
         f"If one of them is a sum over `dim=1` with shape ({b},), keep the summed dimension so "
         f"it has shape ({b}, 1): `.view(-1, 1)` or `keepdim=True`.",
     ]
+
+
+def _sums_over_dim_zero(exc: BaseException) -> bool:
+    """Whether the failing statement sums with `dim=0` (`torch.sum(x, dim=0)`, `x.sum(0)`)."""
+    statement = failing_statement(exc)
+    for call in calls_in(statement) if statement is not None else []:
+        func = call.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name != "sum":
+            continue
+        dims = [k.value for k in call.keywords if k.arg == "dim"]
+        if isinstance(func, ast.Attribute) and dotted(func.value) != "torch":
+            dims += call.args[:1]  # `x.sum(0)`
+        else:
+            dims += call.args[1:2]  # `torch.sum(x, 0)`
+        if any(isinstance(d, ast.Constant) and d.value == 0 for d in dims):
+            return True
+    return False
 
 
 _DTYPE_PATTERNS = (
@@ -305,6 +319,9 @@ def _name_error(exc: BaseException, message: str, namespace: dict[str, Any]) -> 
         return []
     if name in IMPORT_LINES:
         return [f"`{name}` is not imported yet: run `{IMPORT_LINES[name]}`."]
+    earlier = from_earlier_lesson(name, namespace)
+    if earlier:
+        return earlier
     candidates = [k for k in namespace if not k.startswith("_")]
     close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.75)
     if close:
@@ -395,6 +412,7 @@ def _dimension_out_of_range(
 
 
 _EXPLAINERS: tuple[Callable[[BaseException, str, dict[str, Any]], list[str]], ...] = (
+    *misuse.EXPLAINERS,
     _matmul_sizes,
     _mm_needs_matrices,
     _broadcast,
