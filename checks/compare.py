@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .base import CheckContext, Verdict, failed
+from .misuse import is_bound_method
 
 # Close enough to 1 for a row of float32 probabilities.
 SUM_TOLERANCE = 1e-3
@@ -57,6 +58,8 @@ def kind_of(value: Any, torch: Any) -> str:
         return simple[type(value)]
     if type(value).__name__ == "module":
         return "a module"
+    if is_bound_method(value):
+        return "a method"
     if type(value).__name__ in ("function", "builtin_function_or_method", "method"):
         return "a function"
     name = type(value).__name__
@@ -194,7 +197,7 @@ def _wrong_array_kind(label: str, got: Any, expected: Any, torch: Any) -> Verdic
     title = f"`{label}` is {kind_of(got, torch)}, not a NumPy array"
     if is_tensor(got, torch):
         return failed(title, f"Convert it with `{label}.numpy()`.")
-    return failed(title)
+    return failed(title, method_not_called(label, got))
 
 
 def not_a_tensor(label: str, got: Any, torch: Any) -> Verdict | None:
@@ -214,7 +217,17 @@ def not_a_tensor(label: str, got: Any, torch: Any) -> Verdict | None:
         return failed(title, "A function that ends without `return` gives None.")
     if isinstance(got, (list, tuple)):
         return failed(title, "Make one with `torch.tensor(...)`, or compute it with tensor ops.")
-    return failed(title)
+    return failed(title, method_not_called(label, got))
+
+
+def method_not_called(label: str, got: Any) -> str:
+    """For `x = b.numpy`: the method itself, where its result was meant ('' otherwise)."""
+    if not is_bound_method(got):
+        return ""
+    return (
+        f"`{label}` holds the method `{got.__name__}` itself, not its result; call it with "
+        f"`()`, as in `.{got.__name__}()`."
+    )
 
 
 def as_float64(value: Any, torch: Any) -> Any:
@@ -367,7 +380,9 @@ def _compare_numbers(
         fix = "Use `.item()` to take the number out of it." if _numel(got) == 1 else ""
         return failed(f"`{label}` is {kind}, not a number", fix)
     if isinstance(got, bool) or not isinstance(got, numbers.Number):
-        return failed(f"`{label}` is {kind_of(got, torch)}, not a number")
+        return failed(
+            f"`{label}` is {kind_of(got, torch)}, not a number", method_not_called(label, got)
+        )
     if isinstance(got, complex) or isinstance(expected, complex):
         ok = abs(got - expected) <= atol + rtol * abs(expected)
     else:
@@ -425,7 +440,10 @@ def _compare_plain(label: str, got: Any, expected: Any, torch: Any) -> Verdict |
     if equal:
         return None
     if type(got) is not type(expected):
-        return failed(f"`{label}` is {kind_of(got, torch)}, not {kind_of(expected, torch)}")
+        return failed(
+            f"`{label}` is {kind_of(got, torch)}, not {kind_of(expected, torch)}",
+            method_not_called(label, got),
+        )
     return failed(
         f"`{label}` has the wrong value",
         f"got      {short_repr(got)}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import copy
 from dataclasses import dataclass
@@ -390,13 +391,42 @@ def _compare_behaviour(
     if difference is None:
         return None
     details = list(difference.details)
-    if not any("softmax" in line for line in details):
+    skipped = _skipped_part(label, value, theirs, batch, got_out, torch)
+    if skipped:
+        details.append(skipped)
+    elif not any("softmax" in line for line in details):
         details.append(_activation_hint(got_out, expected_out, torch))
     return failed(
         f"`{label}` computes something different from the step's network",
         f"With the same weights and a random batch `x` of shape {fmt_shape(batch.shape)}:",
         *details,
     )
+
+
+def _skipped_part(label: str, value: Any, theirs: Any, batch: Any, got: Any, torch: Any) -> str:
+    """The part without weights (an activation) that the learner's `forward` leaves out: the
+    step's network without it gives the learner's output."""
+    for name, child in list(theirs.named_children()):
+        if any(True for _ in child.parameters()):
+            continue
+        setattr(theirs, name, torch.nn.Identity())
+        try:
+            with torch.no_grad():
+                without = theirs(batch.clone())
+        except Exception:  # the network needs that part to run at all: not this mistake
+            without = None
+        finally:
+            setattr(theirs, name, child)
+        same = without is not None and without.shape == got.shape
+        if same and bool(torch.allclose(without, got, atol=1e-4, rtol=1e-3)):
+            kind = type(child).__name__
+            if name in dict(value.named_children()):
+                return (
+                    f"`{label}` gives what the step's network gives without its `{name}` "
+                    f"(`nn.{kind}`): `forward` never uses `self.{name}`."
+                )
+            return f"`{label}` gives what the step's network gives without its `nn.{kind}`."
+    return ""
 
 
 def _activation_hint(got: Any, expected: Any, torch: Any) -> str:
@@ -604,12 +634,34 @@ def init(
             return failed(
                 f"`{weight_label}` has standard deviation {fmt_number(std)}; the step asks for "
                 f"about {fmt_number(weight_std)}",
+                _mean_for_std(ctx.code, weight_std),
                 f"Draw new weights with `{weight_label}.data.normal_(std={weight_std:g})`.",
             )
         confirmed.append(f"weight std {fmt_number(std)}")
     if not confirmed:
         raise CheckFailed(failed("The `init` check needs `bias_zero` or `weight_std`"))
     return passed(f"`{name}`: {', '.join(confirmed)}")
+
+
+def _mean_for_std(code: str, std: float) -> str:
+    """`normal_(0.01)`: the first argument of `normal_` is the mean, not the spread."""
+    for call in _calls(code):
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr == "normal_" and len(call.args) == 1:
+            first = call.args[0]
+            if isinstance(first, ast.Constant) and first.value == std and not call.keywords:
+                return (
+                    f"`normal_({first.value:g})` sets the mean to {first.value:g}: its first "
+                    "argument is the mean, and the spread is `std`."
+                )
+    return ""
+
+
+def _calls(code: str) -> list[ast.Call]:
+    try:
+        return [n for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Call)]
+    except SyntaxError:
+        return []
 
 
 def _evaluate_layer(ctx: CheckContext, name: str) -> Any:
