@@ -30,6 +30,7 @@ IMPORT_LINES = {
     "F": "import torch.nn.functional as F",
     "optim": "from torch import optim",
     "helper": "import helper",
+    "OrderedDict": "from collections import OrderedDict",
 }
 
 _MODULE_WORDS = {"torch": "PyTorch", "np": "NumPy", "numpy": "NumPy", "nn": "`torch.nn`"}
@@ -87,7 +88,7 @@ def _matmul_sizes(exc: BaseException, message: str, namespace: dict[str, Any]) -
         return []
     r1, c1, r2, c2 = (int(g) for g in match.groups())
     if _raised_in_linear_layer(exc):
-        return _linear_input(r1, c1, r2)
+        return _linear_input(r1, c1, r2, _network_input(exc))
     operands = _matmul_operands(exc)
     if operands:
         call, first, second = operands
@@ -104,25 +105,49 @@ def _matmul_sizes(exc: BaseException, message: str, namespace: dict[str, Any]) -
     return [*lines, _matmul_fix(first, second, c1, (r2, c2))]
 
 
-def _linear_input(rows: int, got: int, wanted: int) -> list[str]:
+def _linear_input(rows: int, got: int, wanted: int, given: ast.expr | None = None) -> list[str]:
     """An `nn.Linear` given rows of the wrong length: unflattened images, or layers that don't
-    chain."""
+    chain. ``given`` is what the learner passed to the network (`images[0]`), when known."""
     lines = [
         f"A layer that takes {wanted} inputs per row got rows of {got} values "
         f"(input seen as ({rows}, {got}))."
     ]
     if got < wanted and (rows * got) % wanted == 0:
         # (64, 1, 28, 28) reaches the layer as (1792, 28): the images were not flattened
-        lines.append(
-            f"Flatten the input to {wanted} values per row first, for example "
-            "`images.view(images.shape[0], -1)`."
-        )
+        lines.append(f"Flatten the input to {wanted} values per row first, {_flattened(given)}.")
     else:
         lines.append(
             "Each layer's inputs must equal the outputs of the layer before it: check the sizes "
             "and the order of the layers in `forward`."
         )
     return lines
+
+
+def _flattened(given: ast.expr | None) -> str:
+    """How to flatten what the learner passed: one example (`images[0]`) or a batch."""
+    if isinstance(given, ast.Subscript) and not isinstance(given.slice, (ast.Slice, ast.Tuple)):
+        shown = ast.unparse(given)
+        return f"as a batch of one: `{shown}.view(1, -1)`"
+    if isinstance(given, ast.Name):
+        return f"for example `{given.id}.view({given.id}.shape[0], -1)`"
+    return "for example `images.view(images.shape[0], -1)`"
+
+
+def _network_input(exc: BaseException) -> ast.expr | None:
+    """The argument of the learner's call of a network (`model(images[0])`), if one is read."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    inputs = [f for f in frames if f.filename.startswith("<input")]
+    if not inputs or not inputs[0].line:
+        return None
+    try:
+        tree = ast.parse(inputs[0].line.strip())
+    except SyntaxError:
+        return None
+    for call in calls_in(tree):
+        name = dotted(call.func) or ""
+        if name and not name.startswith(("torch.", "F.", "nn.")) and len(call.args) == 1:
+            return call.args[0]
+    return None
 
 
 def _matmul_fix(first: str, second: str, c1: int, b: tuple[int, int]) -> str:

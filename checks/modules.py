@@ -387,6 +387,8 @@ def _compare_behaviour(
             got_out = mine(batch.clone())
         except Exception as error:
             return _raised(label, error, f"a batch of shape {fmt_shape(batch.shape)}", ctx)
+    if not isinstance(got_out, torch.Tensor):
+        return _forward_gave(label, got_out, torch)
     difference = compare_values(f"{label}(x)", got_out, expected_out, 1e-4, 1e-3, torch)
     if difference is None:
         return None
@@ -401,6 +403,16 @@ def _compare_behaviour(
         f"With the same weights and a random batch `x` of shape {fmt_shape(batch.shape)}:",
         *details,
     )
+
+
+def _forward_gave(label: str, out: Any, torch: Any) -> Verdict:
+    """`forward` that returns something other than a tensor, most often nothing at all."""
+    if out is None:
+        return failed(
+            f"`{label}` returns None",
+            "`forward` ends without `return`: end it with `return x`.",
+        )
+    return failed(f"`{label}` returns {kind_of(out, torch)}, not a tensor")
 
 
 def _skipped_part(label: str, value: Any, theirs: Any, batch: Any, got: Any, torch: Any) -> str:
@@ -536,14 +548,20 @@ def forward(
         return diagnose_shape(label, tuple(out.shape), tuple(shape))
     confirmed = [f"shape {fmt_shape(out.shape)}"]
     if sums_to_one:
-        verdict = _sums_verdict(label, out, dim, torch)
+        module = isinstance(value, torch.nn.Module)
+        verdict = _sums_verdict(label, out, dim, torch, module)
         if verdict is not None:
             return verdict
         confirmed.append("each row sums to 1" if dim in (1, -1) else f"sums to 1 over dim={dim}")
     return passed(f"`{label}`: {', '.join(confirmed)}")
 
 
-def _sums_verdict(label: str, out: Any, dim: int, torch: Any) -> Verdict | None:
+def _sums_verdict(
+    label: str, out: Any, dim: int, torch: Any, module: bool = True
+) -> Verdict | None:
+    """Whether ``out`` sums to 1 along ``dim``; if not, why. ``module``: a network is checked
+    (the fix is a softmax layer), not a softmax function the learner writes (the fix is in its
+    sum)."""
     values = as_float64(out, torch)
     if values.dim() == 0 or not -values.dim() <= dim < values.dim():
         raise CheckFailed(failed(f"`{label}` has no dimension {dim} to sum over"))
@@ -559,6 +577,12 @@ def _sums_verdict(label: str, out: Any, dim: int, torch: Any) -> Verdict | None:
             )
         return None
     if values.dim() == 2 and dim in (1, -1) and sums_to_one(values, 0, torch):
+        if not module:
+            return failed(
+                f"`{label}` sums to 1 down its columns, not along its rows",
+                "The totals are taken over `dim=0`, the batch, so each column sums to 1.",
+                "Sum over `dim=1` instead, so that each row is divided by its own total.",
+            )
         return failed(
             f"`{label}` sums to 1 down its columns, not along its rows",
             "The softmax is taken over `dim=0`, the batch, so each column sums to 1.",
@@ -568,7 +592,15 @@ def _sums_verdict(label: str, out: Any, dim: int, torch: Any) -> Verdict | None:
     fix = (
         f"End with a softmax over `dim={dim}`: `nn.Softmax(dim={dim})` or "
         f"`F.softmax(x, dim={dim})`."
+        if module
+        else f"Divide each row by its own total: `torch.sum(..., dim={dim}, keepdim=True)`."
     )
+    if not module and sums_to_one(values.reshape(1, -1), 1, torch):
+        return failed(
+            f"`{label}` does not sum to 1 along dim={dim}: the whole batch does",
+            "The total is taken over every value at once, without a `dim`.",
+            fix,
+        )
     if bool((values < 0).any()):
         return failed(
             f"`{label}` has negative values, so they are not probabilities",

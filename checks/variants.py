@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import ast
 import copy
+import inspect
+import textwrap
 import types
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -63,6 +65,7 @@ _IMPURE_CALLS = {
 # Functions that an activation may be, added or removed as a whole.
 _ACTIVATIONS = ("torch.sigmoid", "torch.relu", "torch.tanh", "F.sigmoid", "F.relu", "F.softmax")
 _MAX_CANDIDATES = 24
+_SMALL_FUNCTION = 4  # statements
 _MAX_CANDIDATE_SIZE = 1_000_000
 
 Path = tuple[tuple[str, int | None], ...]
@@ -386,15 +389,29 @@ def _candidate_tensors(rhs: ast.expr, label: str, ctx: CheckContext) -> list[str
 
 
 def _candidate_functions(ctx: CheckContext) -> list[str]:
-    """The learner's own one-argument functions (`activation`), then PyTorch's activations."""
+    """The learner's own small one-argument functions (`activation`), then PyTorch's."""
     own = [
         name
         for name, value in ctx.namespace.items()
-        if isinstance(value, types.FunctionType)
-        and not name.startswith("_")
-        and value.__code__.co_argcount == 1
+        if not name.startswith("_") and _small_function(value)
     ]
     return [*own, *_ACTIVATIONS]
+
+
+def _small_function(value: Any) -> bool:
+    """A function of one argument, a few statements long and without loops: safe to call
+    again (`activation`, `softmax`), unlike a training loop."""
+    if not isinstance(value, types.FunctionType) or value.__code__.co_argcount != 1:
+        return False
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(value)))
+    except (OSError, TypeError, SyntaxError):
+        return False
+    body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.FunctionDef) else []
+    loops = (ast.For, ast.While, ast.AsyncFor)
+    return 0 < len(body) <= _SMALL_FUNCTION and not any(
+        isinstance(node, loops) for node in ast.walk(tree)
+    )
 
 
 def _is_term(node: ast.AST) -> bool:

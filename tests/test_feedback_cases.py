@@ -382,3 +382,59 @@ def test_lesson_text_does_not_assume_numpy_is_missing() -> None:
             assert "not imported yet" not in step.text, step.id
     step = next(s for s in find_lesson("lesson1").steps if s.id == "from-numpy")
     assert "import it as `np` if you have not" in step.text
+
+
+# ---------------------------------------------------------------------------------------------
+# Found going through the lessons as a learner
+
+
+def test_a_softmax_summed_without_dim_is_named(at_step: AtStep) -> None:
+    tutor = at_step("lesson2", "softmax")
+    lines = failure(tutor.submit("def softmax(x):\n    return torch.exp(x) / torch.exp(x).sum()\n"))
+    assert lines == [
+        "`softmax(torch.randn(64, 10))` does not sum to 1 along dim=1: the whole batch does",
+        "The total is taken over every value at once, without a `dim`.",
+        "Divide each row by its own total: `torch.sum(..., dim=1, keepdim=True)`.",
+    ]
+
+
+def test_a_forward_without_return_is_named(at_step: AtStep) -> None:
+    tutor = at_step("lesson2", "network-class")
+    code = """\
+class Network(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.hidden = nn.Linear(784, 256)
+        self.output = nn.Linear(256, 10)
+        self.sigmoid = nn.Sigmoid()
+        self.softmax = nn.Softmax(dim=1)
+
+    def forward(self, x):
+        x = self.softmax(self.output(self.sigmoid(self.hidden(x))))
+
+model = Network()
+"""
+    assert failure(tutor.submit(code)) == [
+        "`model` returns None",
+        "`forward` ends without `return`: end it with `return x`.",
+    ]
+
+
+def test_one_image_not_flattened_says_to_make_a_batch_of_one(at_step: AtStep) -> None:
+    tutor = at_step("lesson2", "forward-pass")
+    lines = failure(tutor.submit("images, labels = next(iter(trainloader))\nps = model(images[0])"))
+    assert lines[1:] == [
+        "A layer that takes 784 inputs per row got rows of 28 values (input seen as (28, 28)).",
+        "Flatten the input to 784 values per row first, as a batch of one: "
+        "`images[0].view(1, -1)`.",
+    ]
+
+
+def test_ordered_dict_not_imported_says_where_it_comes_from(at_step: AtStep) -> None:
+    tutor = at_step("lesson2", "ordered-dict")
+    lines = failure(
+        tutor.submit("model = nn.Sequential(OrderedDict([('fc1', nn.Linear(784, 128))]))")
+    )
+    assert lines[1:] == [
+        "`OrderedDict` is not imported yet: run `from collections import OrderedDict`."
+    ]
