@@ -136,16 +136,16 @@ def _flattened(given: ast.expr | None) -> str:
 def _network_input(exc: BaseException) -> ast.expr | None:
     """The argument of the learner's call of a network (`model(images[0])`), if one is read."""
     frames = traceback.extract_tb(exc.__traceback__)
-    inputs = [f for f in frames if f.filename.startswith("<input")]
-    if not inputs or not inputs[0].line:
+    # only a call typed by the learner: a check that calls the network has no such frame
+    if not frames or not frames[0].filename.startswith("<input") or not frames[0].line:
         return None
     try:
-        tree = ast.parse(inputs[0].line.strip())
+        tree = ast.parse(frames[0].line.strip())
     except SyntaxError:
         return None
     for call in calls_in(tree):
         name = dotted(call.func) or ""
-        if name and not name.startswith(("torch.", "F.", "nn.")) and len(call.args) == 1:
+        if name and not name.startswith(("torch.", "F.", "nn.", "self.")) and len(call.args) == 1:
             return call.args[0]
     return None
 
