@@ -135,12 +135,13 @@ def _flattened(given: ast.expr | None) -> str:
 
 def _network_input(exc: BaseException) -> ast.expr | None:
     """The argument of the learner's call of a network (`model(images[0])`), if one is read."""
+    # only a call the learner typed at the top level: a check that calls the network has none
     frames = traceback.extract_tb(exc.__traceback__)
-    # only a call typed by the learner: a check that calls the network has no such frame
-    if not frames or not frames[0].filename.startswith("<input") or not frames[0].line:
+    typed = [f for f in frames if f.filename.startswith("<input") and f.name == "<module>"]
+    if not typed or not typed[0].line:
         return None
     try:
-        tree = ast.parse(frames[0].line.strip())
+        tree = ast.parse(typed[0].line.strip())
     except SyntaxError:
         return None
     for call in calls_in(tree):
