@@ -19,7 +19,7 @@ from typing import Any
 
 from . import misuse
 from .elsewhere import from_earlier_lesson
-from .reading import calls_in, dotted, failing_statement, learner_frame
+from .reading import calls_in, dotted, failing_statement, learner_frame, learner_scope
 
 # Names a lesson uses without defining them, and the line that brings each one in.
 IMPORT_LINES = {
@@ -224,12 +224,42 @@ def _broadcast(exc: BaseException, message: str, namespace: dict[str, Any]) -> l
             "To divide each row by its own total, sum over `dim=1` and keep the totals as a "
             "column: `torch.sum(x, dim=1).view(-1, 1)` or `keepdim=True`.",
         ]
-    return [
+    first = (
         "Broadcasting matches shapes from the last dimension backwards: at dimension "
-        f"{dim} one tensor has size {a} and the other {b}, and neither is 1.",
-        f"If one of them is a sum over `dim=1` with shape ({b},), keep the summed dimension so "
-        f"it has shape ({b}, 1): `.view(-1, 1)` or `keepdim=True`.",
-    ]
+        f"{dim} one tensor has size {a} and the other {b}, and neither is 1."
+    )
+    if _has_call(exc, "sum") or not _named_shapes(exc):
+        return [
+            first,
+            f"If one of them is a sum over `dim=1` with shape ({b},), keep the summed dimension "
+            f"so it has shape ({b}, 1): `.view(-1, 1)` or `keepdim=True`.",
+        ]
+    return [first, f"In this line, {_named_shapes(exc)}."]
+
+
+def _has_call(exc: BaseException, method: str) -> bool:
+    statement = failing_statement(exc)
+    calls = calls_in(statement) if statement is not None else []
+    return any((dotted(c.func) or "").rsplit(".", 1)[-1] == method for c in calls)
+
+
+def _named_shapes(exc: BaseException) -> str:
+    """ "`inputs` is (64, 784) and `bias_1` is (256, 1)": the tensors the failing line names."""
+    statement, scope = failing_statement(exc), learner_scope(exc)
+    if statement is None:
+        return ""
+    shown: list[str] = []
+    names = [n for n in ast.walk(statement) if isinstance(n, ast.Name)]
+    for node in sorted(names, key=lambda n: (n.lineno, n.col_offset)):
+        name, value = node.id, scope.get(node.id)
+        shape = getattr(value, "shape", None)
+        if type(value).__name__ in ("Tensor", "Parameter") and shape is not None:
+            text = f"`{name}` is {tuple(int(n) for n in shape)}"
+            if text not in shown:
+                shown.append(text)
+    if not shown:
+        return ""
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
 
 
 def _sums_over_dim_zero(exc: BaseException) -> bool:

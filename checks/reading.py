@@ -35,6 +35,18 @@ def learner_frame(exc: BaseException) -> traceback.FrameSummary | None:
     return None
 
 
+def learner_scope(exc: BaseException) -> dict[str, Any]:
+    """The names the learner's failing line could see: its function's locals over the globals."""
+    tb = exc.__traceback__
+    scope: dict[str, Any] = {}
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.startswith("<") and not name.startswith(("<frozen", "<string>")):
+            scope = {**tb.tb_frame.f_globals, **tb.tb_frame.f_locals}
+        tb = tb.tb_next
+    return scope
+
+
 def failing_text(exc: BaseException) -> str:
     """The source of the learner's failing statement, all its lines, dedented; '' if unknown."""
     frame = learner_frame(exc)

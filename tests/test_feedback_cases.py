@@ -438,3 +438,14 @@ def test_ordered_dict_not_imported_says_where_it_comes_from(at_step: AtStep) -> 
     assert lines[1:] == [
         "`OrderedDict` is not imported yet: run `from collections import OrderedDict`."
     ]
+
+
+def test_a_broadcast_error_without_a_sum_shows_the_shapes_of_the_line(at_step: AtStep) -> None:
+    tutor = at_step("lesson2", "hand-forward")
+    code = (
+        "bias_1 = torch.randn(256, 1)\n"
+        "hidden_layer = torch.sigmoid(torch.mm(inputs, weights_1) + bias_1)"
+    )
+    assert failure(tutor.submit(code))[2] == (
+        "In this line, `inputs` is (64, 784), `weights_1` is (784, 256) and `bias_1` is (256, 1)."
+    )
