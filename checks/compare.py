@@ -53,7 +53,13 @@ def kind_of(value: Any, torch: Any) -> str:
         return "an int"
     if isinstance(value, float):
         return "a float"
-    simple = {list: "a list", tuple: "a tuple", dict: "a dict", str: "a string", set: "a set"}
+    simple: dict[type, str] = {
+        list: "a list",
+        tuple: "a tuple",
+        dict: "a dict",
+        str: "a string",
+        set: "a set",
+    }
     if type(value) in simple:
         return simple[type(value)]
     if type(value).__name__ == "module":
@@ -66,8 +72,8 @@ def kind_of(value: Any, torch: Any) -> str:
     return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} `{name}`"
 
 
-def fmt_number(x: float) -> str:
-    """A number as a learner reads it: 0.1595, 0.25, 128, 1.2e-05."""
+def fmt_number(x: Any) -> str:
+    """A number (Python's, NumPy's, real or complex) as a learner reads it: 0.1595, 128."""
     if isinstance(x, complex):
         return str(x)
     x = float(x)
@@ -383,11 +389,12 @@ def _compare_numbers(
         return failed(
             f"`{label}` is {kind_of(got, torch)}, not a number", method_not_called(label, got)
         )
-    if isinstance(got, complex) or isinstance(expected, complex):
-        ok = abs(got - expected) <= atol + rtol * abs(expected)
+    mine, theirs = complex(got), complex(expected)  # type: ignore[call-overload]
+    if mine.imag or theirs.imag:
+        ok = abs(mine - theirs) <= atol + rtol * abs(theirs)
     else:
-        ok = math.isclose(float(got), float(expected), rel_tol=rtol, abs_tol=atol)
-        ok = ok or (math.isnan(float(got)) and math.isnan(float(expected)))
+        ok = math.isclose(mine.real, theirs.real, rel_tol=rtol, abs_tol=atol)
+        ok = ok or (math.isnan(mine.real) and math.isnan(theirs.real))
     if ok:
         return None
     return failed(

@@ -55,8 +55,10 @@ def _in_place_call(exc: BaseException) -> ast.Call | None:
         return None
     for call in calls_in(statement):
         func = call.func
-        in_place = isinstance(func, ast.Attribute) and func.attr.endswith("_")
-        if in_place and not func.attr.endswith("__") and not _through_data(func.value):
+        if not isinstance(func, ast.Attribute):
+            continue
+        in_place = func.attr.endswith("_") and not func.attr.endswith("__")
+        if in_place and not _through_data(func.value):
             return call
     return None
 

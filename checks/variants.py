@@ -449,9 +449,10 @@ def _transpose(node: ast.expr) -> ast.expr:
     """`x` for `x.T` (or `x.t()`), else `x.T`."""
     if isinstance(node, ast.Attribute) and node.attr in ("T", "mT"):
         return node.value
-    func = node.func if isinstance(node, ast.Call) else None
-    if isinstance(func, ast.Attribute) and func.attr == "t" and not node.args:  # type: ignore[union-attr]
-        return func.value
+    if isinstance(node, ast.Call) and not node.args:
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "t":
+            return func.value
     return ast.Attribute(node, "T", ast.Load())
 
 
