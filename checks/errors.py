@@ -461,6 +461,12 @@ def _dimension_out_of_range(
         return []
     dims = int(match.group(2)) + 1
     noun = "dimension" if dims == 1 else "dimensions"
+    if dims > 1:
+        numbered = ", ".join(f"`dim={d}`" for d in range(dims - 1)) + f" and `dim={dims - 1}`"
+        return [
+            f"The tensor here has {dims} {noun}, so that `dim` does not exist.",
+            f"Dimensions are numbered from 0: it has {numbered} (and `dim=-1` for the last).",
+        ]
     return [
         f"The tensor here has {dims} {noun}, so that `dim` does not exist.",
         "A single example often lost its batch dimension: `x.view(1, -1)` puts it back.",

@@ -267,6 +267,45 @@ def parameter_replaced(exc: BaseException, message: str, namespace: dict[str, An
     ]
 
 
+# ---------------------------------------------------------------------------------------------
+# Iterables that are not iterators, NumPy's sizes
+
+
+def not_an_iterator(exc: BaseException, message: str, namespace: dict[str, Any]) -> list[str]:
+    """`next(trainloader)`: a loader can be gone through, but `next` needs an iterator."""
+    match = re.search(r"'(\w+)' object is not an iterator", message)
+    if type(exc).__name__ != "TypeError" or not match:
+        return []
+    statement = failing_statement(exc)
+    for call in calls_in(statement) if statement is not None else []:
+        if dotted(call.func) == "next" and len(call.args) == 1:
+            name = unparse(call.args[0])
+            return [
+                f"`{name}` can be gone through in a `for` loop, but is not an iterator itself.",
+                f"Make one with `iter`: `dataiter = iter({name})`, then `next(dataiter)`, or "
+                f"`next(iter({name}))` for one batch.",
+            ]
+    return []
+
+
+def numpy_sizes_as_tuple(exc: BaseException, message: str, namespace: dict[str, Any]) -> list[str]:
+    """`np.random.rand((4, 3))`: NumPy's `rand` takes sizes as separate numbers."""
+    if "'tuple' object cannot be interpreted as an integer" not in message:
+        return []
+    statement = failing_statement(exc)
+    for call in calls_in(statement) if statement is not None else []:
+        name = dotted(call.func) or ""
+        single_tuple = len(call.args) == 1 and isinstance(call.args[0], ast.Tuple)
+        if name.endswith(("random.rand", "random.randn")) and single_tuple:
+            sizes = ", ".join(unparse(e) for e in call.args[0].elts)  # type: ignore[attr-defined]
+            return [
+                f"`{name}` takes the sizes as separate numbers, not as a tuple "
+                "(`torch.randn` takes either).",
+                f"Write `{name}({sizes})`.",
+            ]
+    return []
+
+
 EXPLAINERS = (
     leaf_in_place,
     not_a_module,
@@ -275,4 +314,6 @@ EXPLAINERS = (
     method_not_called,
     shape_called,
     parameter_replaced,
+    not_an_iterator,
+    numpy_sizes_as_tuple,
 )

@@ -245,6 +245,7 @@ def _edits(rhs: ast.expr, label: str, ctx: CheckContext, exact: bool) -> Iterato
     yield from _replaced_terms(rhs, label, tensors)
     yield from _added_terms(rhs, label, tensors)
     yield from _moved_terms(rhs)
+    yield from _summed(rhs)
     yield from _wrapped(rhs, label, ctx)
     yield from _unwrapped(rhs, label, ctx)
 
@@ -349,6 +350,18 @@ def _moved_terms(rhs: ast.expr) -> Iterator[Edit]:
             f"`{function}` is applied."
         )
         yield Edit(_replace(rhs, path, inside), cause)
+
+
+def _summed(rhs: ast.expr) -> Iterator[Edit]:
+    """`features * weights` where the step adds the products up."""
+    for path, node in _nodes(rhs):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+            total = ast.Call(ast.parse("torch.sum", mode="eval").body, [node], [])
+            cause = (
+                f"`{unparse(node)}` multiplies element by element, and its products are not "
+                f"added up: `{unparse(total)}` adds them."
+            )
+            yield Edit(_replace(rhs, path, total), cause)
 
 
 def _wrapped(rhs: ast.expr, label: str, ctx: CheckContext) -> Iterator[Edit]:

@@ -449,3 +449,41 @@ def test_a_broadcast_error_without_a_sum_shows_the_shapes_of_the_line(at_step: A
     assert failure(tutor.submit(code))[2] == (
         "In this line, `inputs` is (64, 784), `weights_1` is (784, 256) and `bias_1` is (256, 1)."
     )
+
+
+def test_products_not_added_up_are_named(at_step: AtStep) -> None:
+    lines = failure(
+        at_step("lesson1", "single-neuron").submit("y = activation(features * weights + bias)")
+    )
+    assert lines[3] == (
+        "`features * weights` multiplies element by element, and its products are not added up: "
+        "`torch.sum(features * weights)` adds them."
+    )
+
+
+def test_numpy_sizes_given_as_a_tuple_are_named(at_step: AtStep) -> None:
+    tutor = at_step("lesson1", "from-numpy")
+    lines = failure(tutor.submit("import numpy as np\na = np.random.rand((4, 3))"))
+    assert lines[1:] == [
+        "`np.random.rand` takes the sizes as separate numbers, not as a tuple (`torch.randn` "
+        "takes either).",
+        "Write `np.random.rand(4, 3)`.",
+    ]
+
+
+def test_next_on_the_loader_itself_says_to_make_an_iterator(at_step: AtStep) -> None:
+    lines = failure(at_step("lesson2", "batch").submit("images, labels = next(trainloader)"))
+    assert lines[1:] == [
+        "`trainloader` can be gone through in a `for` loop, but is not an iterator itself.",
+        "Make one with `iter`: `dataiter = iter(trainloader)`, then `next(dataiter)`, or "
+        "`next(iter(trainloader))` for one batch.",
+    ]
+
+
+def test_a_dim_past_the_last_says_dimensions_count_from_zero(at_step: AtStep) -> None:
+    tutor = at_step("lesson1", "single-neuron")
+    lines = failure(tutor.submit("y = activation(torch.sum(features * weights, dim=2) + bias)"))
+    assert lines[1:] == [
+        "The tensor here has 2 dimensions, so that `dim` does not exist.",
+        "Dimensions are numbered from 0: it has `dim=0` and `dim=1` (and `dim=-1` for the last).",
+    ]
