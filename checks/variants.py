@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .base import CheckContext, CheckFailed
+from .base import CheckContext
 from .reading import dotted, last_assignment, unparse
 from .scope import seeded
 
@@ -114,19 +114,6 @@ def explain_by_edits(ctx: CheckContext, label: str, wanted: Wanted) -> list[str]
         if wanted.met_by(reader.value(edit.expression), ctx.torch):
             return [edit.cause, edit.advice] if edit.advice else [edit.cause]
     return []
-
-
-def solution_wanted(ctx: CheckContext, label: str, atol: float, rtol: float) -> Wanted | None:
-    """What the step's solution makes for ``label``, if it runs and makes a tensor."""
-    torch = ctx.torch
-    try:
-        value = ctx.solution_value(label)
-    except (CheckFailed, Exception):  # no solution, or one that fails: only the shape is known
-        return None
-    if not isinstance(value, torch.Tensor):
-        return None
-    expected = value.detach().to("cpu", torch.float64)
-    return Wanted(tuple(value.shape), expected, atol, rtol)
 
 
 def reversed_sizes_fix(rhs: ast.expr, got: tuple[int, ...], expected: tuple[int, ...]) -> list[str]:
@@ -239,9 +226,12 @@ def _pure(expression: ast.expr, namespace: dict[str, Any]) -> bool:
 
 def _edits(rhs: ast.expr, label: str, ctx: CheckContext, exact: bool) -> Iterator[Edit]:
     yield from _product_edits(rhs, label, ctx)
-    if not exact:
-        return  # with only a shape to aim at, other edits would fix the shape and not the value
     tensors = _candidate_tensors(rhs, label, ctx)
+    if not exact:
+        # With only a shape to aim at, many edits would fix the shape and not the value: only
+        # a term swapped for its namesake of another layer (`B1` for `B2`) is named.
+        yield from _replaced_terms(rhs, label, tensors, namesakes_only=True)
+        return
     yield from _replaced_terms(rhs, label, tensors)
     yield from _added_terms(rhs, label, tensors)
     yield from _moved_terms(rhs)
@@ -283,7 +273,9 @@ def _product_edits(rhs: ast.expr, label: str, ctx: CheckContext) -> Iterator[Edi
             yield Edit(untransposed, cause, f"Write `{unparse(untransposed)}` instead.")
 
 
-def _replaced_terms(rhs: ast.expr, label: str, tensors: list[str]) -> Iterator[Edit]:
+def _replaced_terms(
+    rhs: ast.expr, label: str, tensors: list[str], namesakes_only: bool = False
+) -> Iterator[Edit]:
     """`+ B2` where `+ B1` belongs."""
     for path, node in _nodes(rhs):
         if not isinstance(node, ast.BinOp) or not isinstance(node.op, (ast.Add, ast.Sub)):
@@ -295,6 +287,8 @@ def _replaced_terms(rhs: ast.expr, label: str, tensors: list[str]) -> Iterator[E
                 continue
             for name in tensors:
                 if name == unparse(term):
+                    continue
+                if namesakes_only and not _namesakes(name, unparse(term)):
                     continue
                 changed = copy.copy(node)
                 setattr(changed, side, ast.Name(name, ast.Load()))
@@ -425,6 +419,11 @@ def _small_function(value: Any) -> bool:
     return 0 < len(body) <= _SMALL_FUNCTION and not any(
         isinstance(node, loops) for node in ast.walk(tree)
     )
+
+
+def _namesakes(a: str, b: str) -> bool:
+    """`B1` and `B2`, `bias_1` and `bias_2`: names that differ only in their number."""
+    return a.rstrip("0123456789") == b.rstrip("0123456789") and a != b
 
 
 def _is_term(node: ast.AST) -> bool:
