@@ -229,8 +229,10 @@ def _edits(rhs: ast.expr, label: str, ctx: CheckContext, exact: bool) -> Iterato
     tensors = _candidate_tensors(rhs, label, ctx)
     if not exact:
         # With only a shape to aim at, many edits would fix the shape and not the value: only
-        # a term swapped for its namesake of another layer (`B1` for `B2`) is named.
+        # a term swapped for its namesake of another layer (`B1` for `B2`) and products left
+        # unsummed are named.
         yield from _replaced_terms(rhs, label, tensors, namesakes_only=True)
+        yield from _summed(rhs)
         return
     yield from _replaced_terms(rhs, label, tensors)
     yield from _added_terms(rhs, label, tensors)
