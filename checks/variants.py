@@ -106,11 +106,11 @@ def explain_by_edits(ctx: CheckContext, label: str, wanted: Wanted) -> list[str]
     if rhs is None or not _pure(rhs, ctx.namespace):
         return []
     reader = _Evaluator(ctx)
-    original = reader.value(rhs)
+    original = reader.remember(rhs)
     if original is None or not _same(original, ctx.namespace[label], ctx.torch):
         return []  # the code no longer describes the value: say nothing rather than guess
     exact = wanted.value is not None
-    for edit in _edits(rhs, label, ctx, exact):
+    for edit in _edits(rhs, label, ctx, exact, reader):
         if wanted.met_by(reader.value(edit.expression), ctx.torch):
             return [edit.cause, edit.advice] if edit.advice else [edit.cause]
     return []
@@ -181,18 +181,53 @@ def _number(value: int) -> ast.expr:
 
 
 class _Evaluator:
-    """Evaluates expressions in the learner's namespace, seeded and without gradients."""
+    """Evaluates expressions in the learner's namespace, seeded and without gradients.
+
+    ``remember`` keeps the tensor value of every part of an expression; later expressions
+    reuse them for the parts they share, so an edit recomputes only what it changed (a large
+    matrix product is not done again for each edit). The expressions are pure, so the same
+    text always has the same value.
+    """
 
     def __init__(self, ctx: CheckContext) -> None:
         self.ctx = ctx
+        self.known: dict[str, Any] = {}
+
+    def remember(self, expression: ast.expr) -> Any:
+        """Evaluate ``expression`` part by part, innermost first, keeping each tensor."""
+        parts = [node for _, node in _nodes(expression)]
+        for node in reversed(parts):  # children come after their parents in `_nodes`
+            if isinstance(node, (ast.Name, ast.Constant)) or unparse(node) in self.known:
+                continue
+            value = self.value(node)
+            if isinstance(value, self.ctx.torch.Tensor):
+                self.known[unparse(node)] = value
+        return self.value(expression)
 
     def value(self, expression: ast.expr) -> Any:
         torch = self.ctx.torch
+        names: dict[str, Any] = {}
+        shortened = _Reuse(self.known, names).visit(copy.deepcopy(expression))
         try:
             with seeded(torch), torch.no_grad():
-                return self.ctx.evaluate(unparse(expression))
+                return self.ctx.evaluate(unparse(shortened), {**self.ctx.namespace, **names})
         except Exception:  # an edit that does not compute: not the fix
             return None
+
+
+class _Reuse(ast.NodeTransformer):
+    """Replaces each part whose value is known by a name bound to that value."""
+
+    def __init__(self, known: dict[str, Any], names: dict[str, Any]) -> None:
+        self.known, self.names = known, names
+
+    def visit(self, node: ast.AST) -> ast.AST:
+        text = unparse(node) if isinstance(node, ast.expr) else ""
+        if text in self.known and not isinstance(node, (ast.Name, ast.Constant)):
+            name = f"__tutor_part_{len(self.names)}"
+            self.names[name] = self.known[text]
+            return ast.Name(name, ast.Load())
+        return self.generic_visit(node)
 
 
 def _same(a: Any, b: Any, torch: Any) -> bool:
@@ -224,8 +259,10 @@ def _pure(expression: ast.expr, namespace: dict[str, Any]) -> bool:
 # The edits, likeliest first
 
 
-def _edits(rhs: ast.expr, label: str, ctx: CheckContext, exact: bool) -> Iterator[Edit]:
-    yield from _product_edits(rhs, label, ctx)
+def _edits(
+    rhs: ast.expr, label: str, ctx: CheckContext, exact: bool, reader: _Evaluator
+) -> Iterator[Edit]:
+    yield from _product_edits(rhs, reader)
     tensors = _candidate_tensors(rhs, label, ctx)
     if not exact:
         # With only a shape to aim at, many edits would fix the shape and not the value: only
@@ -242,9 +279,8 @@ def _edits(rhs: ast.expr, label: str, ctx: CheckContext, exact: bool) -> Iterato
     yield from _unwrapped(rhs, label, ctx)
 
 
-def _product_edits(rhs: ast.expr, label: str, ctx: CheckContext) -> Iterator[Edit]:
+def _product_edits(rhs: ast.expr, reader: _Evaluator) -> Iterator[Edit]:
     """`torch.mm(w.view(5, 1), x)`: operands the wrong way round, or both transposed."""
-    reader = _Evaluator(ctx)
     for path, node in _nodes(rhs):
         operands = _product_operands(node)
         if operands is None:
