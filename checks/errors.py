@@ -125,8 +125,11 @@ def _linear_input(rows: int, got: int, wanted: int, given: ast.expr | None = Non
 
 def _flattened(given: ast.expr | None) -> str:
     """How to flatten what the learner passed: one example (`images[0]`) or a batch."""
-    if isinstance(given, ast.Subscript) and not isinstance(given.slice, (ast.Slice, ast.Tuple)):
-        shown = ast.unparse(given)
+    index = given.slice if isinstance(given, ast.Subscript) else None
+    if isinstance(index, ast.Tuple) and index.elts:
+        index = index.elts[0]  # `images[0, :]` is one example too
+    if index is not None and not isinstance(index, (ast.Slice, ast.Tuple)):
+        shown = ast.unparse(given)  # type: ignore[arg-type]
         return f"as a batch of one: `{shown}.view(1, -1)`"
     if isinstance(given, ast.Name):
         return f"for example `{given.id}.view({given.id}.shape[0], -1)`"

@@ -14,6 +14,7 @@ tries them in turn. Examples of what they name:
 from __future__ import annotations
 
 import ast
+import difflib
 import re
 from typing import Any
 
@@ -268,6 +269,45 @@ def parameter_replaced(exc: BaseException, message: str, namespace: dict[str, An
 
 
 # ---------------------------------------------------------------------------------------------
+# An attribute spelt differently
+
+
+def misspelt_attribute(exc: BaseException, message: str, namespace: dict[str, Any]) -> list[str]:
+    """`model[0].weights`, `images.shapes`, `nn.relu`: the attribute meant."""
+    match = re.search(r"'(\w+)' object has no attribute '(\w+)'", message)
+    match = match or re.search(r"module '([\w.]+)' has no attribute '(\w+)'", message)
+    if type(exc).__name__ != "AttributeError" or not match:
+        return []
+    wanted, kind = match.group(2), match.group(1)
+    statement = failing_statement(exc)
+    for node in ast.walk(statement) if statement is not None else []:
+        if not isinstance(node, ast.Attribute) or node.attr != wanted:
+            continue
+        found, owner = resolve(node.value, namespace)
+        is_module = type(owner).__name__ == "module"
+        if (
+            not found
+            or (getattr(owner, "__name__", "") if is_module else type(owner).__name__) != kind
+        ):
+            continue
+        meant = _closest(wanted, [n for n in dir(owner) if not n.startswith("_")])
+        if meant:
+            owner_text = unparse(node.value)
+            shown = f"{owner_text}.{meant}" if is_module else meant
+            return [f"`{owner_text}` has no `{wanted}`. Did you mean `{shown}`?"]
+    return []
+
+
+def _closest(wanted: str, names: list[str]) -> str:
+    """The name differing only in case (`ReLU` for `relu`), else the closest spelling."""
+    same = [n for n in names if n.lower() == wanted.lower()]
+    if same:
+        return same[0]
+    close = difflib.get_close_matches(wanted, names, n=1, cutoff=0.75)
+    return close[0] if close else ""
+
+
+# ---------------------------------------------------------------------------------------------
 # Iterables that are not iterators, NumPy's sizes
 
 
@@ -316,4 +356,5 @@ EXPLAINERS = (
     parameter_replaced,
     not_an_iterator,
     numpy_sizes_as_tuple,
+    misspelt_attribute,
 )

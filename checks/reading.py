@@ -126,6 +126,15 @@ def resolve(node: ast.AST, namespace: dict[str, Any]) -> tuple[bool, Any]:
             return True, getattr(owner, node.attr)
         except Exception:  # a property that raises: nothing to read
             return False, None
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+        found, owner = resolve(node.value, namespace)
+        # only containers of modules (`model[0]`): indexing a tensor would copy data
+        if not found or type(owner).__name__ not in ("Sequential", "ModuleList", "list", "tuple"):
+            return False, None
+        try:
+            return True, owner[node.slice.value]
+        except Exception:  # an index out of range: nothing to read
+            return False, None
     return False, None
 
 

@@ -487,3 +487,22 @@ def test_a_dim_past_the_last_says_dimensions_count_from_zero(at_step: AtStep) ->
         "The tensor here has 2 dimensions, so that `dim` does not exist.",
         "Dimensions are numbered from 0: it has `dim=0` and `dim=1` (and `dim=-1` for the last).",
     ]
+
+
+def test_an_attribute_spelt_differently_gets_the_one_meant(at_step: AtStep) -> None:
+    tutor = at_step("lesson2", "first-layer")
+    assert failure(tutor.submit("model[0].weights"))[1:] == [
+        "`model[0]` has no `weights`. Did you mean `weight`?"
+    ]
+    assert failure(tutor.submit("relu = nn.relu()"))[1:] == [
+        "`nn` has no `relu`. Did you mean `nn.ReLU`?"
+    ]
+
+
+def test_one_image_picked_with_a_slice_is_still_one_example(at_step: AtStep) -> None:
+    tutor = at_step("lesson2", "forward-pass")
+    code = "images, labels = next(iter(trainloader))\nps = model.forward(images[0, :])"
+    assert failure(tutor.submit(code))[-1] == (
+        "Flatten the input to 784 values per row first, as a batch of one: "
+        "`images[0, :].view(1, -1)`."
+    )
