@@ -1,13 +1,18 @@
 """Naming a mistake by finding the small edit to the learner's own code that would fix it.
 
-    lines = explain_by_edits(ctx, "h", Wanted(value=expected))
-    # ["`h` adds `B2` where `B1` belongs.", "Write `h = activation(torch.mm(features, W1) + B1)`."]
+    lines = explain_by_edits(ctx, "h", Wanted((1, 2), expected))
+    # ["`h` adds `B2` where `B1` belongs."]
+    lines = explain_by_edits(ctx, "y", Wanted((1, 1)))      # only the shape is known
+    # ["`torch.mm(weights.view(5, 1), features)` multiplies a (5, 1) column by a (1, 5) row, ...",
+    #  "Put `features` first: `torch.mm(features, weights.view(5, 1))`."]
 
 The learner's last assignment to the checked name is read from the step's code and changed in
 one place at a time: the operands of a matrix product swapped or transposed, a term replaced by
-another tensor, a missing term added, a term moved inside the activation, an activation added
-or removed. Each changed expression is evaluated in the learner's namespace; the first whose
-result is what the step wants names the mistake, and the advice is verified before it is given.
+another tensor, a missing term added, a term moved inside the activation, products summed, an
+activation added or removed. With only a shape to aim at, only the edits that cannot fix the
+shape by chance are tried. Each changed expression is evaluated in the learner's namespace;
+the first whose result is what the step wants names the mistake, and the advice is verified
+before it is given.
 
 Only expressions made of names, arithmetic and calls that neither draw random numbers nor
 change anything in place are evaluated. The original expression must give the learner's value
@@ -103,7 +108,7 @@ def explain_by_edits(ctx: CheckContext, label: str, wanted: Wanted) -> list[str]
     if not label.isidentifier() or label not in ctx.namespace:
         return []
     rhs = last_assignment(ctx.code, label)
-    if rhs is None or not _pure(rhs, ctx.namespace):
+    if rhs is None or not _pure(rhs):
         return []
     reader = _Evaluator(ctx)
     original = reader.remember(rhs)
@@ -239,7 +244,7 @@ def _same(a: Any, b: Any, torch: Any) -> bool:
     return bool(torch.allclose(x, y, atol=1e-6, rtol=1e-6, equal_nan=True))
 
 
-def _pure(expression: ast.expr, namespace: dict[str, Any]) -> bool:
+def _pure(expression: ast.expr) -> bool:
     """Whether evaluating ``expression`` again can neither change state nor draw numbers."""
     banned = (ast.Lambda, ast.NamedExpr, ast.Yield, ast.YieldFrom, ast.Await)
     for node in ast.walk(expression):
