@@ -16,7 +16,8 @@ import numbers
 from collections.abc import Sequence
 from typing import Any
 
-from .base import Verdict, failed
+from .base import CheckContext, Verdict, failed
+from .misuse import is_bound_method
 
 # Close enough to 1 for a row of float32 probabilities.
 SUM_TOLERANCE = 1e-3
@@ -52,19 +53,27 @@ def kind_of(value: Any, torch: Any) -> str:
         return "an int"
     if isinstance(value, float):
         return "a float"
-    simple = {list: "a list", tuple: "a tuple", dict: "a dict", str: "a string", set: "a set"}
+    simple: dict[type, str] = {
+        list: "a list",
+        tuple: "a tuple",
+        dict: "a dict",
+        str: "a string",
+        set: "a set",
+    }
     if type(value) in simple:
         return simple[type(value)]
     if type(value).__name__ == "module":
         return "a module"
+    if is_bound_method(value):
+        return "a method"
     if type(value).__name__ in ("function", "builtin_function_or_method", "method"):
         return "a function"
     name = type(value).__name__
     return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} `{name}`"
 
 
-def fmt_number(x: float) -> str:
-    """A number as a learner reads it: 0.1595, 0.25, 128, 1.2e-05."""
+def fmt_number(x: Any) -> str:
+    """A number (Python's, NumPy's, real or complex) as a learner reads it: 0.1595, 128."""
     if isinstance(x, complex):
         return str(x)
     x = float(x)
@@ -133,15 +142,18 @@ def compare_values(
     torch: Any,
     *,
     check_dtype: bool = True,
+    ctx: CheckContext | None = None,
 ) -> Verdict | None:
     """Compare ``got`` (the learner's) with ``expected``; a failing verdict, or None when equal.
 
     ``label`` is what the learner calls the value (`y`, `softmax(x)`); it is shown in backticks.
     Tensors and NumPy arrays are compared by shape, dtype, device and values; numbers within
-    the tolerances; lists, tuples and dicts item by item; anything else with ``==``.
+    the tolerances; lists, tuples and dicts item by item; anything else with ``==``. With
+    ``ctx``, the learner's code for ``label`` is read to name the mistake by the edit that
+    fixes it (`+ B2` where `+ B1` belongs, the operands of a product swapped).
     """
     if is_tensor(expected, torch) or is_ndarray(expected):
-        return _compare_arrays(label, got, expected, atol, rtol, torch, check_dtype)
+        return _compare_arrays(label, got, expected, atol, rtol, torch, check_dtype, ctx)
     if isinstance(expected, numbers.Number) and not isinstance(expected, bool):
         return _compare_numbers(label, got, expected, atol, rtol, torch)
     if isinstance(expected, (list, tuple, dict)) and type(got) is type(expected):
@@ -157,12 +169,14 @@ def _compare_arrays(
     rtol: float,
     torch: Any,
     check_dtype: bool,
+    ctx: CheckContext | None = None,
 ) -> Verdict | None:
     wrong_kind = _wrong_array_kind(label, got, expected, torch)
     if wrong_kind is not None:
         return wrong_kind
     if tuple(got.shape) != tuple(expected.shape):
-        return diagnose_shape(label, tuple(got.shape), tuple(expected.shape))
+        wanted = as_float64(expected, torch) if ctx is not None else None
+        return diagnose_shape(label, tuple(got.shape), tuple(expected.shape), ctx, wanted)
     if check_dtype and dtype_name(got) != dtype_name(expected):
         if is_ndarray(got):
             want = dtype_name(expected)
@@ -176,7 +190,7 @@ def _compare_arrays(
     if is_tensor(got, torch) and got.device.type != expected.device.type:
         return diagnose_device(label, got.device.type, expected.device.type)
     return compare_tensor_values(
-        label, as_float64(got, torch), as_float64(expected, torch), atol, rtol, torch
+        label, as_float64(got, torch), as_float64(expected, torch), atol, rtol, torch, ctx
     )
 
 
@@ -189,7 +203,7 @@ def _wrong_array_kind(label: str, got: Any, expected: Any, torch: Any) -> Verdic
     title = f"`{label}` is {kind_of(got, torch)}, not a NumPy array"
     if is_tensor(got, torch):
         return failed(title, f"Convert it with `{label}.numpy()`.")
-    return failed(title)
+    return failed(title, method_not_called(label, got))
 
 
 def not_a_tensor(label: str, got: Any, torch: Any) -> Verdict | None:
@@ -209,7 +223,17 @@ def not_a_tensor(label: str, got: Any, torch: Any) -> Verdict | None:
         return failed(title, "A function that ends without `return` gives None.")
     if isinstance(got, (list, tuple)):
         return failed(title, "Make one with `torch.tensor(...)`, or compute it with tensor ops.")
-    return failed(title)
+    return failed(title, method_not_called(label, got))
+
+
+def method_not_called(label: str, got: Any) -> str:
+    """For `x = b.numpy`: the method itself, where its result was meant ('' otherwise)."""
+    if not is_bound_method(got):
+        return ""
+    return (
+        f"`{label}` holds the method `{got.__name__}` itself, not its result; call it with "
+        f"`()`, as in `.{got.__name__}()`."
+    )
 
 
 def as_float64(value: Any, torch: Any) -> Any:
@@ -220,9 +244,20 @@ def as_float64(value: Any, torch: Any) -> Any:
 
 
 def compare_tensor_values(
-    label: str, got: Any, expected: Any, atol: float, rtol: float, torch: Any
+    label: str,
+    got: Any,
+    expected: Any,
+    atol: float,
+    rtol: float,
+    torch: Any,
+    ctx: CheckContext | None = None,
 ) -> Verdict | None:
-    """Compare two float64 CPU tensors of the same shape; name the pattern of any difference."""
+    """Compare two float64 CPU tensors of the same shape; name the pattern of any difference.
+
+    With ``ctx``, an edit to the learner's code that gives ``expected`` names the mistake
+    first; otherwise the pattern of the difference does (every value off by the same amount,
+    a wrong sign, rows that should be columns).
+    """
     close = torch.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)
     if bool(close.all()):
         return None
@@ -233,10 +268,12 @@ def compare_tensor_values(
     if total == 1:
         return failed(
             f"`{label}` has the wrong value",
+            *_edit_that_fixes(ctx, label, expected, atol, rtol),
             f"got {fmt_number(got.item())}, expected {fmt_number(expected.item())}",
             _tolerance_note(got.reshape(-1), expected.reshape(-1), 0, atol, rtol),
         )
-    pattern = _difference_pattern(label, got, expected, atol, rtol, torch)
+    pattern = _edit_that_fixes(ctx, label, expected, atol, rtol)
+    pattern = pattern or _difference_pattern(label, got, expected, atol, rtol, torch)
     diff = (got - expected).abs().nan_to_num(nan=0.0, posinf=math.inf)
     flat = int(diff.reshape(-1).argmax())
     where = _unravel(flat, tuple(got.shape))
@@ -250,6 +287,16 @@ def compare_tensor_values(
         f"{wrong} of {total} values differ",
         _tolerance_note(got.reshape(-1), expected.reshape(-1), flat, atol, rtol),
     )
+
+
+def _edit_that_fixes(
+    ctx: CheckContext | None, label: str, expected: Any, atol: float, rtol: float
+) -> list[str]:
+    if ctx is None:
+        return []
+    from .variants import Wanted, explain_by_edits
+
+    return explain_by_edits(ctx, label, Wanted(tuple(expected.shape), expected, atol, rtol))
 
 
 def _difference_pattern(
@@ -286,7 +333,9 @@ def _difference_pattern(
         ]
     square = got.dim() == 2 and got.shape[0] == got.shape[1]
     if square and bool(torch.isclose(got, expected.T, rtol=rtol, atol=atol).all()):
-        return [f"`{label}` holds the transposed result: swap the operands or use `.T`."]
+        return [
+            f"`{label}` holds the transposed result: its rows are the columns the step asks for."
+        ]
     if got.dim() == 2 and sums_to_one(expected, 1, torch) and sums_to_one(got, 0, torch):
         return [
             f"The columns of `{label}` sum to 1 instead of its rows: the softmax is taken over "
@@ -337,12 +386,15 @@ def _compare_numbers(
         fix = "Use `.item()` to take the number out of it." if _numel(got) == 1 else ""
         return failed(f"`{label}` is {kind}, not a number", fix)
     if isinstance(got, bool) or not isinstance(got, numbers.Number):
-        return failed(f"`{label}` is {kind_of(got, torch)}, not a number")
-    if isinstance(got, complex) or isinstance(expected, complex):
-        ok = abs(got - expected) <= atol + rtol * abs(expected)
+        return failed(
+            f"`{label}` is {kind_of(got, torch)}, not a number", method_not_called(label, got)
+        )
+    mine, theirs = complex(got), complex(expected)  # type: ignore[call-overload]
+    if mine.imag or theirs.imag:
+        ok = abs(mine - theirs) <= atol + rtol * abs(theirs)
     else:
-        ok = math.isclose(float(got), float(expected), rel_tol=rtol, abs_tol=atol)
-        ok = ok or (math.isnan(float(got)) and math.isnan(float(expected)))
+        ok = math.isclose(mine.real, theirs.real, rel_tol=rtol, abs_tol=atol)
+        ok = ok or (math.isnan(mine.real) and math.isnan(theirs.real))
     if ok:
         return None
     return failed(
@@ -395,7 +447,10 @@ def _compare_plain(label: str, got: Any, expected: Any, torch: Any) -> Verdict |
     if equal:
         return None
     if type(got) is not type(expected):
-        return failed(f"`{label}` is {kind_of(got, torch)}, not {kind_of(expected, torch)}")
+        return failed(
+            f"`{label}` is {kind_of(got, torch)}, not {kind_of(expected, torch)}",
+            method_not_called(label, got),
+        )
     return failed(
         f"`{label}` has the wrong value",
         f"got      {short_repr(got)}",
@@ -407,20 +462,50 @@ def _compare_plain(label: str, got: Any, expected: Any, torch: Any) -> Verdict |
 # Shape, dtype and device
 
 
-def diagnose_shape(label: str, got: tuple[int, ...], expected: tuple[int, ...]) -> Verdict:
-    """A wrong shape, with expected/got and the likely cause when the pair is a known mistake."""
+def diagnose_shape(
+    label: str,
+    got: tuple[int, ...],
+    expected: tuple[int, ...],
+    ctx: CheckContext | None = None,
+    expected_value: Any = None,
+) -> Verdict:
+    """A wrong shape, with expected/got and the likely cause when the pair is a known mistake.
+
+    With ``ctx``, the learner's code for ``label`` is read: an edit to it that gives the right
+    shape (and the solution's value, when there is one) is the cause named, such as the
+    operands of `torch.mm` the wrong way round.
+    """
+    hints = _shape_edit(ctx, label, expected, expected_value) if ctx is not None else []
     return failed(
         f"`{label}` has the wrong shape",
         f"expected {fmt_shape(expected)}",
         f"got      {fmt_shape(got)}",
-        *_shape_hints(got, expected),
+        *(hints or _shape_hints(got, expected, ctx, label)),
     )
 
 
-def _shape_hints(got: tuple[int, ...], expected: tuple[int, ...]) -> list[str]:
+def _shape_edit(
+    ctx: CheckContext, label: str, expected: tuple[int, ...], expected_value: Any
+) -> list[str]:
+    from .variants import Wanted, explain_by_edits
+
+    # The edit that gives the expected value, else one that at least gives the right shape. (A
+    # check that knows only the shape does not run the solution: it may be a training loop.)
+    exact = []
+    if expected_value is not None:
+        exact = explain_by_edits(ctx, label, Wanted(expected, expected_value))
+    return exact or explain_by_edits(ctx, label, Wanted(expected))
+
+
+def _shape_hints(
+    got: tuple[int, ...],
+    expected: tuple[int, ...],
+    ctx: CheckContext | None = None,
+    label: str = "",
+) -> list[str]:
     n_got, n_expected = math.prod(got), math.prod(expected)
-    if len(got) == 2 and got == expected[::-1]:
-        return ["It looks transposed: swap the operands of the multiplication, or use `.T`."]
+    if len(got) == 2 and got == expected[::-1] and got[0] != got[1]:
+        return _reversed_hints(got, expected, ctx, label)
     if len(expected) == 2 and expected[1] == 1 and got == expected[:1] and expected[0] > 1:
         return [
             "The summed dimension was dropped.",
@@ -454,6 +539,20 @@ def _shape_hints(got: tuple[int, ...], expected: tuple[int, ...]) -> list[str]:
             f"Reshape it with `.view({args})` or `.reshape({args})`.",
         ]
     return []
+
+
+def _reversed_hints(
+    got: tuple[int, ...], expected: tuple[int, ...], ctx: CheckContext | None, label: str
+) -> list[str]:
+    """Two sizes the other way round: say how to give them in order, when the code shows it."""
+    from .reading import last_assignment
+    from .variants import reversed_sizes_fix
+
+    first = "Its two sizes are the other way round."
+    rhs = last_assignment(ctx.code, label) if ctx is not None and label.isidentifier() else None
+    if rhs is None:
+        return [first]
+    return [first, *reversed_sizes_fix(rhs, got, expected)]
 
 
 _FLOAT_NAMES = ("float16", "bfloat16", "float32", "float64")

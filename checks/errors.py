@@ -17,6 +17,10 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from . import misuse
+from .elsewhere import from_earlier_lesson
+from .reading import calls_in, dotted, failing_statement, learner_frame, learner_scope
+
 # Names a lesson uses without defining them, and the line that brings each one in.
 IMPORT_LINES = {
     "torch": "import torch",
@@ -26,6 +30,7 @@ IMPORT_LINES = {
     "F": "import torch.nn.functional as F",
     "optim": "from torch import optim",
     "helper": "import helper",
+    "OrderedDict": "from collections import OrderedDict",
 }
 
 _MODULE_WORDS = {"torch": "PyTorch", "np": "NumPy", "numpy": "NumPy", "nn": "`torch.nn`"}
@@ -62,21 +67,6 @@ def explain_error(exc: BaseException, namespace: dict[str, Any]) -> list[str]:
     return []
 
 
-def learner_frame(exc: BaseException) -> traceback.FrameSummary | None:
-    """The innermost traceback frame in learner code (inputs are compiled as ``<input-3>``).
-
-    Learner code has a pseudo file name in angle brackets; library and tutor code live in real
-    files, and ``<string>`` is what check expressions are evaluated as.
-    """
-    frames = traceback.extract_tb(exc.__traceback__)
-    for frame in reversed(frames):
-        name = frame.filename
-        pseudo = name.startswith("<") and not name.startswith(("<frozen", "<string>"))
-        if pseudo and not os.path.exists(name):
-            return frame
-    return None
-
-
 def where_in_learner_code(exc: BaseException) -> str:
     """ "line 2: `return 1 / x`" for the learner's failing line, or "" when it is not known."""
     frame = learner_frame(exc)
@@ -98,7 +88,7 @@ def _matmul_sizes(exc: BaseException, message: str, namespace: dict[str, Any]) -
         return []
     r1, c1, r2, c2 = (int(g) for g in match.groups())
     if _raised_in_linear_layer(exc):
-        return _linear_input(r1, c1, r2)
+        return _linear_input(r1, c1, r2, _network_input(exc))
     operands = _matmul_operands(exc)
     if operands:
         call, first, second = operands
@@ -115,25 +105,53 @@ def _matmul_sizes(exc: BaseException, message: str, namespace: dict[str, Any]) -
     return [*lines, _matmul_fix(first, second, c1, (r2, c2))]
 
 
-def _linear_input(rows: int, got: int, wanted: int) -> list[str]:
+def _linear_input(rows: int, got: int, wanted: int, given: ast.expr | None = None) -> list[str]:
     """An `nn.Linear` given rows of the wrong length: unflattened images, or layers that don't
-    chain."""
+    chain. ``given`` is what the learner passed to the network (`images[0]`), when known."""
     lines = [
         f"A layer that takes {wanted} inputs per row got rows of {got} values "
         f"(input seen as ({rows}, {got}))."
     ]
     if got < wanted and (rows * got) % wanted == 0:
         # (64, 1, 28, 28) reaches the layer as (1792, 28): the images were not flattened
-        lines.append(
-            f"Flatten the input to {wanted} values per row first, for example "
-            "`images.view(images.shape[0], -1)`."
-        )
+        lines.append(f"Flatten the input to {wanted} values per row first, {_flattened(given)}.")
     else:
         lines.append(
             "Each layer's inputs must equal the outputs of the layer before it: check the sizes "
             "and the order of the layers in `forward`."
         )
     return lines
+
+
+def _flattened(given: ast.expr | None) -> str:
+    """How to flatten what the learner passed: one example (`images[0]`) or a batch."""
+    index = given.slice if isinstance(given, ast.Subscript) else None
+    if isinstance(index, ast.Tuple) and index.elts:
+        index = index.elts[0]  # `images[0, :]` is one example too
+    if index is not None and not isinstance(index, (ast.Slice, ast.Tuple)):
+        shown = ast.unparse(given)  # type: ignore[arg-type]
+        return f"as a batch of one: `{shown}.view(1, -1)`"
+    if isinstance(given, ast.Name):
+        return f"for example `{given.id}.view({given.id}.shape[0], -1)`"
+    return "for example `images.view(images.shape[0], -1)`"
+
+
+def _network_input(exc: BaseException) -> ast.expr | None:
+    """The argument of the learner's call of a network (`model(images[0])`), if one is read."""
+    # only a call the learner typed at the top level: a check that calls the network has none
+    frames = traceback.extract_tb(exc.__traceback__)
+    typed = [f for f in frames if f.filename.startswith("<input") and f.name == "<module>"]
+    if not typed or not typed[0].line:
+        return None
+    try:
+        tree = ast.parse(typed[0].line.strip())
+    except SyntaxError:
+        return None
+    for call in calls_in(tree):
+        name = dotted(call.func) or ""
+        if name and not name.startswith(("torch.", "F.", "nn.", "self.")) and len(call.args) == 1:
+            return call.args[0]
+    return None
 
 
 def _matmul_fix(first: str, second: str, c1: int, b: tuple[int, int]) -> str:
@@ -202,12 +220,67 @@ def _broadcast(exc: BaseException, message: str, namespace: dict[str, Any]) -> l
     if not match:
         return []
     a, b, dim = (int(g) for g in match.groups())
-    return [
+    if _sums_over_dim_zero(exc):
+        return [
+            f"`dim=0` adds down each column, giving {b} totals, one per column, where the {a} "
+            "rows need one total each.",
+            "To divide each row by its own total, sum over `dim=1` and keep the totals as a "
+            "column: `torch.sum(x, dim=1).view(-1, 1)` or `keepdim=True`.",
+        ]
+    first = (
         "Broadcasting matches shapes from the last dimension backwards: at dimension "
-        f"{dim} one tensor has size {a} and the other {b}, and neither is 1.",
-        f"If one of them is a sum over `dim=1` with shape ({b},), keep the summed dimension so "
-        f"it has shape ({b}, 1): `.view(-1, 1)` or `keepdim=True`.",
-    ]
+        f"{dim} one tensor has size {a} and the other {b}, and neither is 1."
+    )
+    if _has_call(exc, "sum") or not _named_shapes(exc):
+        return [
+            first,
+            f"If one of them is a sum over `dim=1` with shape ({b},), keep the summed dimension "
+            f"so it has shape ({b}, 1): `.view(-1, 1)` or `keepdim=True`.",
+        ]
+    return [first, f"In this line, {_named_shapes(exc)}."]
+
+
+def _has_call(exc: BaseException, method: str) -> bool:
+    statement = failing_statement(exc)
+    calls = calls_in(statement) if statement is not None else []
+    return any((dotted(c.func) or "").rsplit(".", 1)[-1] == method for c in calls)
+
+
+def _named_shapes(exc: BaseException) -> str:
+    """ "`inputs` is (64, 784) and `bias_1` is (256, 1)": the tensors the failing line names."""
+    statement, scope = failing_statement(exc), learner_scope(exc)
+    if statement is None:
+        return ""
+    shown: list[str] = []
+    names = [n for n in ast.walk(statement) if isinstance(n, ast.Name)]
+    for node in sorted(names, key=lambda n: (n.lineno, n.col_offset)):
+        name, value = node.id, scope.get(node.id)
+        shape = getattr(value, "shape", None)
+        if type(value).__name__ in ("Tensor", "Parameter") and shape is not None:
+            text = f"`{name}` is {tuple(int(n) for n in shape)}"
+            if text not in shown:
+                shown.append(text)
+    if not shown:
+        return ""
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def _sums_over_dim_zero(exc: BaseException) -> bool:
+    """Whether the failing statement sums with `dim=0` (`torch.sum(x, dim=0)`, `x.sum(0)`)."""
+    statement = failing_statement(exc)
+    for call in calls_in(statement) if statement is not None else []:
+        func = call.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name != "sum":
+            continue
+        dims = [k.value for k in call.keywords if k.arg == "dim"]
+        if isinstance(func, ast.Attribute) and dotted(func.value) != "torch":
+            dims += call.args[:1]  # `x.sum(0)`
+        else:
+            dims += call.args[1:2]  # `torch.sum(x, 0)`
+        if any(isinstance(d, ast.Constant) and d.value == 0 for d in dims):
+            return True
+    return False
 
 
 _DTYPE_PATTERNS = (
@@ -305,6 +378,9 @@ def _name_error(exc: BaseException, message: str, namespace: dict[str, Any]) -> 
         return []
     if name in IMPORT_LINES:
         return [f"`{name}` is not imported yet: run `{IMPORT_LINES[name]}`."]
+    earlier = from_earlier_lesson(name, namespace)
+    if earlier:
+        return earlier
     candidates = [k for k in namespace if not k.startswith("_")]
     close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.75)
     if close:
@@ -388,6 +464,12 @@ def _dimension_out_of_range(
         return []
     dims = int(match.group(2)) + 1
     noun = "dimension" if dims == 1 else "dimensions"
+    if dims > 1:
+        numbered = ", ".join(f"`dim={d}`" for d in range(dims - 1)) + f" and `dim={dims - 1}`"
+        return [
+            f"The tensor here has {dims} {noun}, so that `dim` does not exist.",
+            f"Dimensions are numbered from 0: it has {numbered} (and `dim=-1` for the last).",
+        ]
     return [
         f"The tensor here has {dims} {noun}, so that `dim` does not exist.",
         "A single example often lost its batch dimension: `x.view(1, -1)` puts it back.",
@@ -395,6 +477,7 @@ def _dimension_out_of_range(
 
 
 _EXPLAINERS: tuple[Callable[[BaseException, str, dict[str, Any]], list[str]], ...] = (
+    *misuse.EXPLAINERS,
     _matmul_sizes,
     _mm_needs_matrices,
     _broadcast,

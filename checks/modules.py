@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import copy
 from dataclasses import dataclass
@@ -386,17 +387,58 @@ def _compare_behaviour(
             got_out = mine(batch.clone())
         except Exception as error:
             return _raised(label, error, f"a batch of shape {fmt_shape(batch.shape)}", ctx)
+    if not isinstance(got_out, torch.Tensor):
+        return _forward_gave(label, got_out, torch)
     difference = compare_values(f"{label}(x)", got_out, expected_out, 1e-4, 1e-3, torch)
     if difference is None:
         return None
     details = list(difference.details)
-    if not any("softmax" in line for line in details):
+    skipped = _skipped_part(label, value, theirs, batch, got_out, torch)
+    if skipped:
+        details.append(skipped)
+    elif not any("softmax" in line for line in details):
         details.append(_activation_hint(got_out, expected_out, torch))
     return failed(
         f"`{label}` computes something different from the step's network",
         f"With the same weights and a random batch `x` of shape {fmt_shape(batch.shape)}:",
         *details,
     )
+
+
+def _forward_gave(label: str, out: Any, torch: Any) -> Verdict:
+    """`forward` that returns something other than a tensor, most often nothing at all."""
+    if out is None:
+        return failed(
+            f"`{label}` returns None",
+            "`forward` ends without `return`: end it with `return x`.",
+        )
+    return failed(f"`{label}` returns {kind_of(out, torch)}, not a tensor")
+
+
+def _skipped_part(label: str, value: Any, theirs: Any, batch: Any, got: Any, torch: Any) -> str:
+    """The part without weights (an activation) that the learner's `forward` leaves out: the
+    step's network without it gives the learner's output."""
+    for name, child in list(theirs.named_children()):
+        if any(True for _ in child.parameters()):
+            continue
+        setattr(theirs, name, torch.nn.Identity())
+        try:
+            with torch.no_grad():
+                without = theirs(batch.clone())
+        except Exception:  # the network needs that part to run at all: not this mistake
+            without = None
+        finally:
+            setattr(theirs, name, child)
+        same = without is not None and without.shape == got.shape
+        if same and bool(torch.allclose(without, got, atol=1e-4, rtol=1e-3)):
+            kind = type(child).__name__
+            if name in dict(value.named_children()):
+                return (
+                    f"`{label}` gives what the step's network gives without its `{name}` "
+                    f"(`nn.{kind}`): `forward` never uses `self.{name}`."
+                )
+            return f"`{label}` gives what the step's network gives without its `nn.{kind}`."
+    return ""
 
 
 def _activation_hint(got: Any, expected: Any, torch: Any) -> str:
@@ -506,14 +548,20 @@ def forward(
         return diagnose_shape(label, tuple(out.shape), tuple(shape))
     confirmed = [f"shape {fmt_shape(out.shape)}"]
     if sums_to_one:
-        verdict = _sums_verdict(label, out, dim, torch)
+        module = isinstance(value, torch.nn.Module)
+        verdict = _sums_verdict(label, out, dim, torch, module)
         if verdict is not None:
             return verdict
         confirmed.append("each row sums to 1" if dim in (1, -1) else f"sums to 1 over dim={dim}")
     return passed(f"`{label}`: {', '.join(confirmed)}")
 
 
-def _sums_verdict(label: str, out: Any, dim: int, torch: Any) -> Verdict | None:
+def _sums_verdict(
+    label: str, out: Any, dim: int, torch: Any, module: bool = True
+) -> Verdict | None:
+    """Whether ``out`` sums to 1 along ``dim``; if not, why. ``module``: a network is checked
+    (the fix is a softmax layer), not a softmax function the learner writes (the fix is in its
+    sum)."""
     values = as_float64(out, torch)
     if values.dim() == 0 or not -values.dim() <= dim < values.dim():
         raise CheckFailed(failed(f"`{label}` has no dimension {dim} to sum over"))
@@ -529,6 +577,12 @@ def _sums_verdict(label: str, out: Any, dim: int, torch: Any) -> Verdict | None:
             )
         return None
     if values.dim() == 2 and dim in (1, -1) and sums_to_one(values, 0, torch):
+        if not module:
+            return failed(
+                f"`{label}` sums to 1 down its columns, not along its rows",
+                "The totals are taken over `dim=0`, the batch, so each column sums to 1.",
+                "Sum over `dim=1` instead, so that each row is divided by its own total.",
+            )
         return failed(
             f"`{label}` sums to 1 down its columns, not along its rows",
             "The softmax is taken over `dim=0`, the batch, so each column sums to 1.",
@@ -538,7 +592,15 @@ def _sums_verdict(label: str, out: Any, dim: int, torch: Any) -> Verdict | None:
     fix = (
         f"End with a softmax over `dim={dim}`: `nn.Softmax(dim={dim})` or "
         f"`F.softmax(x, dim={dim})`."
+        if module
+        else f"Divide each row by its own total: `torch.sum(..., dim={dim}, keepdim=True)`."
     )
+    if not module and sums_to_one(values.reshape(1, -1), 1, torch):
+        return failed(
+            f"`{label}` does not sum to 1 along dim={dim}: the whole batch does",
+            "The total is taken over every value at once, without a `dim`.",
+            fix,
+        )
     if bool((values < 0).any()):
         return failed(
             f"`{label}` has negative values, so they are not probabilities",
@@ -604,12 +666,34 @@ def init(
             return failed(
                 f"`{weight_label}` has standard deviation {fmt_number(std)}; the step asks for "
                 f"about {fmt_number(weight_std)}",
+                _mean_for_std(ctx.code, weight_std),
                 f"Draw new weights with `{weight_label}.data.normal_(std={weight_std:g})`.",
             )
         confirmed.append(f"weight std {fmt_number(std)}")
     if not confirmed:
         raise CheckFailed(failed("The `init` check needs `bias_zero` or `weight_std`"))
     return passed(f"`{name}`: {', '.join(confirmed)}")
+
+
+def _mean_for_std(code: str, std: float) -> str:
+    """`normal_(0.01)`: the first argument of `normal_` is the mean, not the spread."""
+    for call in _calls(code):
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr == "normal_" and len(call.args) == 1:
+            first = call.args[0]
+            if isinstance(first, ast.Constant) and first.value == std and not call.keywords:
+                return (
+                    f"`normal_({first.value:g})` sets the mean to {first.value:g}: its first "
+                    "argument is the mean, and the spread is `std`."
+                )
+    return ""
+
+
+def _calls(code: str) -> list[ast.Call]:
+    try:
+        return [n for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Call)]
+    except SyntaxError:
+        return []
 
 
 def _evaluate_layer(ctx: CheckContext, name: str) -> Any:

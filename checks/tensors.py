@@ -71,7 +71,7 @@ def tensor(
         return wrong
     confirmed = [f"shape {fmt_shape(got.shape)}"]
     if shape is not None and tuple(got.shape) != tuple(shape):
-        return diagnose_shape(name, tuple(got.shape), tuple(shape))
+        return diagnose_shape(name, tuple(got.shape), tuple(shape), ctx)
     if dtype is not None:
         if dtype_name(got) != dtype:
             return diagnose_dtype(name, dtype_name(got), dtype)
@@ -167,7 +167,7 @@ def matches_solution(
         got = ctx.value(name)
         expected = ctx.solution_value(name)
         _refuse_uncomparable(name, expected, ctx.torch)
-        verdict = compare_values(name, got, expected, atol, rtol, ctx.torch)
+        verdict = compare_values(name, got, expected, atol, rtol, ctx.torch, ctx=ctx)
         if verdict is not None:
             return verdict
         confirmed.append(f"`{name}`: {describe(got, ctx.torch)}")

@@ -213,12 +213,13 @@ def test_a_forgotten_bias_in_the_neuron_is_named_by_its_shape() -> None:
     )
 
 
-def test_a_transposed_shape_is_named() -> None:
+def test_reversed_sizes_from_a_call_say_to_give_them_in_order() -> None:
     verdict = run("tensor", {"name": "w", "shape": [1, 5]}, code="w = torch.ones(5, 1)")
     assert verdict.details == (
         "expected (1, 5)",
         "got      (5, 1)",
-        "It looks transposed: swap the operands of the multiplication, or use `.T`.",
+        "Its two sizes are the other way round.",
+        "Give them in the other order: `torch.ones(1, 5)`.",
     )
 
 
@@ -405,7 +406,9 @@ def test_forgetting_the_bias_is_named_in_feedback() -> None:
 
 def test_forgetting_a_bias_per_column_is_named() -> None:
     given = "x = torch.randn(8, 3)\nb = torch.tensor([0.5, -1.0, 0.25])\n"
-    verdict = run("matches_solution", ["h"], given=given, code="h = x", solution="h = x + b")
+    # `h += 0` keeps the code from being read again: the pattern of the difference names it
+    code = "h = x.clone()\nh += 0"
+    verdict = run("matches_solution", ["h"], given=given, code=code, solution="h = x + b")
     assert verdict.details[0] == (
         "Every row is off by the same amounts (-0.5, 1, -0.25, yours minus expected): "
         "did you forget to add the bias?"
@@ -428,7 +431,10 @@ def test_a_transposed_square_result_is_named() -> None:
     verdict = run(
         "matches_solution", ["c"], given=given, code="c = b.T @ a.T", solution="c = a @ b"
     )
-    assert verdict.details[0] == "`c` holds the transposed result: swap the operands or use `.T`."
+    assert verdict.details[:2] == (
+        "`b.T @ a.T` is the transpose of the product the step asks for.",
+        "Write `a @ b` instead.",
+    )
 
 
 def test_float64_from_numpy_is_named_when_matching_the_solution() -> None:
