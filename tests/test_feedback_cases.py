@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 from tutor.catalog import find_lesson
-from tutor.engine import Submission, Tutor
+from tutor.engine import Tutor
 from tutor.kernel.client import Kernel
 from tutor.lesson import load_lesson
 from tutor.progress import SQLiteStore
+from tutor.results import Submission
 
 AtStep = Callable[[str, str], Tutor]
 
