@@ -1,0 +1,74 @@
+"""A learner's work in a lesson, as a Python file or a Jupyter notebook that runs on its own.
+
+    source = as_python(lesson, records)     # "# Tensors in PyTorch\\n\\n# Step 1: ...\\n..."
+    notebook = as_notebook(lesson, records) # an nbformat v4 notebook (write it with nbformat)
+
+Each step contributes its title and the code the learner had accepted (with the step's given
+code before it, since the learner's code builds on it); the lesson's setup comes first, so the
+file runs from top to bottom outside the tutor. A skipped step contributes its solution, marked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tutor.lesson import Lesson, Step
+from tutor.session import DONE, SKIPPED, StepRecord
+
+
+def cells(lesson: Lesson, records: dict[str, StepRecord]) -> list[tuple[str, str]]:
+    """("markdown" | "code", text) in order: the lesson as the learner took it."""
+    found: list[tuple[str, str]] = [("markdown", f"# {lesson.title}")]
+    if lesson.setup.strip():
+        found.append(("code", f"# The lesson's setup\n{lesson.setup.strip()}"))
+    for number, step in enumerate(lesson.steps, start=1):
+        found.extend(_step_cells(number, step, records.get(step.id, StepRecord())))
+    return found
+
+
+def _step_cells(number: int, step: Step, record: StepRecord) -> list[tuple[str, str]]:
+    title = step.title or step.id
+    found: list[tuple[str, str]] = [("markdown", f"## Step {number}: {title}")]
+    if step.is_choice:
+        answer = record.answer or "(not answered)"
+        found.append(("markdown", f"Answered: `{answer}`"))
+        return found
+    if step.given.strip():
+        found.append(("code", f"# Given\n{step.given.strip()}"))
+    if record.status == DONE and record.code:
+        found.append(("code", "\n\n".join(code.strip() for code in record.code)))
+    elif record.status == SKIPPED:
+        found.append(("code", f"# Skipped: the lesson's solution\n{step.solution.strip()}"))
+    else:
+        found.append(("markdown", "Not done yet."))
+    return found
+
+
+def as_python(lesson: Lesson, records: dict[str, StepRecord]) -> str:
+    """The lesson as a ``.py`` file: markdown cells become comments."""
+    parts = []
+    for kind, text in cells(lesson, records):
+        if kind == "markdown":
+            parts.append("\n".join(f"# {line}".rstrip() for line in text.splitlines()))
+        else:
+            parts.append(text)
+    return "\n\n".join(parts) + "\n"
+
+
+def as_notebook(lesson: Lesson, records: dict[str, StepRecord]) -> Any:
+    """The lesson as a Jupyter notebook (nbformat 4), validated."""
+    import nbformat
+    from nbformat import v4
+
+    notebook = v4.new_notebook()
+    notebook.cells = [
+        v4.new_markdown_cell(text) if kind == "markdown" else v4.new_code_cell(text)
+        for kind, text in cells(lesson, records)
+    ]
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.validate(notebook)
+    return notebook
