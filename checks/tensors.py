@@ -56,6 +56,7 @@ def tensor(
 
     ```yaml
     - tensor: {name: y, shape: [1, 1], dtype: float32, value: [[0.1595]], atol: 0.0001}
+    - tensor: {name: x.grad, shape: [2, 2]}   # any expression: `model[0].weight`, `losses[-1]`
     - tensor: {name: x, device: worker}       # on the tutor's chosen device
     - tensor: {name: w, requires_grad: true}
     ```
@@ -66,7 +67,7 @@ def tensor(
     """
     torch = ctx.torch
     got = ctx.value(name)
-    wrong = not_a_tensor(name, got, torch)
+    wrong = no_gradient_yet(name, got) or not_a_tensor(name, got, torch)
     if wrong is not None:
         return wrong
     confirmed = [f"shape {fmt_shape(got.shape)}"]
@@ -92,6 +93,18 @@ def tensor(
         single = got.numel() == 1 and not got.is_complex()
         confirmed.append(f"value {fmt_number(got.item())}" if single else "values as expected")
     return passed(f"`{name}`: {', '.join(confirmed)}")
+
+
+def no_gradient_yet(name: str, got: Any) -> Verdict | None:
+    """`x.grad` is None: say why, rather than "a function that ends without `return`"."""
+    if got is not None or not name.endswith(".grad"):
+        return None
+    owner = name.removesuffix(".grad")
+    return failed(
+        f"`{name}` is None: no gradient has reached `{owner}` yet",
+        f"Gradients appear after `.backward()` on a result computed from `{owner}`, which "
+        "must be created with `requires_grad=True`; `zero_grad()` clears them to None.",
+    )
 
 
 def _wanted_device(ctx: CheckContext, device: str) -> str:
@@ -155,6 +168,7 @@ def matches_solution(
     ```yaml
     - matches_solution: [y]
     - matches_solution: {names: [h, output], atol: 0.001}
+    - matches_solution: [x.grad, "model[0].weight.grad"]
     ```
     The solution runs on a copy of the namespace as it was before the step, so a learner whose
     random `features` differ from the lesson's is still judged fairly. Tensors and NumPy arrays
@@ -167,7 +181,8 @@ def matches_solution(
         got = ctx.value(name)
         expected = ctx.solution_value(name)
         _refuse_uncomparable(name, expected, ctx.torch)
-        verdict = compare_values(name, got, expected, atol, rtol, ctx.torch)
+        verdict = None if expected is None else no_gradient_yet(name, got)
+        verdict = verdict or compare_values(name, got, expected, atol, rtol, ctx.torch)
         if verdict is not None:
             return verdict
         confirmed.append(f"`{name}`: {describe(got, ctx.torch)}")

@@ -172,6 +172,7 @@ class Worker:
         from tutor.checks import REGISTRY, CheckContext, run_check
         from tutor.checks.base import failed
 
+        start = self.step_snapshot  # what `before.x` reads in the checks
         ctx = CheckContext(
             namespace=self.namespace,
             torch=torch,
@@ -179,6 +180,8 @@ class Worker:
             code=request.get("code", ""),
             output=request.get("output", ""),
             solution_runner=lambda: self._solution_namespace(request.get("solution", "")),
+            before=None if start is None else start.namespace,
+            before_copied=None if start is None else start.copied,
         )
         verdicts = []
         with snapshot.RandomStateKept(torch, numpy), captured_output(lambda _s, _t: None):

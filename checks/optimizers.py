@@ -1,0 +1,310 @@
+"""The `optimizer_stepped` check: one optimizer step moved a network's weights as its rule says.
+
+The check compares the network with its copy from the start of the step (`before.model`):
+it replays the optimizer's own update (for SGD, `p - lr * grad`, with momentum and weight
+decay when set) from the starting weights with the gradients the network holds now, and the
+result must be the weights the learner has. The classic mistakes are named: no
+`optimizer.step()`, `zero_grad()` between `backward()` and `step()`, gradients never zeroed,
+and an optimizer made for another network.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from .advice import describe_optimizer, learning_rate, order_advice, step_calls
+from .base import CheckContext, CheckFailed, Verdict, check, failed, passed
+from .compare import fmt_number, kind_of
+from .expressions import root_of
+from .networks import param_label
+from .templates import titled
+
+# An update whose size differs from the replayed one by more than this share is another update.
+_RELATIVE_TOLERANCE = 1e-3
+
+
+@check(
+    "optimizer_stepped",
+    shorthand="model",
+    targets=("model", "optimizer"),
+    fields=("name", "optimizer", "lr", "moved", "total", "largest"),
+)
+def optimizer_stepped(
+    ctx: CheckContext,
+    model: str = "model",
+    optimizer: str = "optimizer",
+    like_solution: bool = False,
+    message: str | None = None,
+    success: str | None = None,
+) -> Verdict:
+    """The optimizer took one step: the network's weights moved by the update its rule gives.
+
+    ```yaml
+    - optimizer_stepped: model
+    - optimizer_stepped: {model: model, optimizer: optimizer, like_solution: true}
+    - optimizer_stepped:
+        model: model
+        success: "One step of {optimizer} moved the weights by up to {largest:.5f}."
+    ```
+    The weights are compared with `before.model`, the network as the step began: the step must
+    move them from there by one update of the optimizer (any `torch.optim` optimizer; SGD's is
+    `p - lr * p.grad`, with momentum and weight decay when set), using the gradients the
+    network holds now. Named when seen: weights that never moved (no `optimizer.step()`),
+    gradients cleared by `zero_grad()` between `backward()` and `step()`, gradients added up by
+    `backward()` run twice without zeroing, an optimizer holding another network's parameters.
+    With `like_solution`, the update must also equal the solution's (same batch), which
+    catches gradients accumulated in any way. Templates may use `{name}`, `{optimizer}`,
+    `{lr}`, `{moved}` (tensors that moved), `{total}` and `{largest}` (the largest change).
+    """
+    torch = ctx.torch
+    net = _network(model, ctx.value(model), torch)
+    opt = ctx.value(optimizer)
+    if not isinstance(opt, torch.optim.Optimizer):
+        return failed(
+            f"`{optimizer}` is {kind_of(opt, torch)}, not an optimizer",
+            f"Make one with `{optimizer} = optim.SGD({model}.parameters(), lr=0.01)`.",
+        )
+    start = _network(model, ctx.before_value(model), torch)
+    now, was = dict(net.named_parameters()), dict(start.named_parameters())
+    _require_same_network(model, now, was)
+    _require_tied(model, optimizer, net, opt)
+    changes = {n: (p.detach() - was[n].detach().to(p.device)).abs() for n, p in now.items()}
+    moved = [n for n, change in changes.items() if bool((change > 0).any())]
+    largest = max((float(c.max()) for c in changes.values() if c.numel()), default=0.0)
+    fields = {
+        "name": model,
+        "optimizer": describe_optimizer(opt),
+        "lr": learning_rate(opt) or 0.0,
+        "moved": len(moved),
+        "total": len(now),
+        "largest": largest,
+    }
+    if not moved:
+        title = f"`{model}`'s weights did not move"
+        return failed(titled(message, title, fields), *_why_not_moved(ctx, net, opt, optimizer))
+    problem = _judge_update(ctx, model, optimizer, net, start, opt, like_solution)
+    if problem is not None:
+        return failed(titled(message, problem.title, fields), *problem.details)
+    biggest = max(changes, key=lambda n: float(changes[n].max()) if changes[n].numel() else 0)
+    default = (
+        f"`{optimizer}` stepped: `{model}`'s weights moved by one step of {fields['optimizer']}"
+    )
+    return passed(
+        titled(success, default, fields),
+        f"largest change {fmt_number(largest)}, in `{param_label(model, biggest)}`",
+    )
+
+
+def _network(name: str, value: Any, torch: Any) -> Any:
+    if not isinstance(value, torch.nn.Module):
+        raise CheckFailed(failed(f"`{name}` is {kind_of(value, torch)}, not a network"))
+    return value
+
+
+def _require_same_network(model: str, now: dict[str, Any], was: dict[str, Any]) -> None:
+    same = list(now) == list(was) and all(now[n].shape == was[n].shape for n in now)
+    if not same:
+        raise CheckFailed(
+            failed(
+                f"`{model}` is not the network this step began with: its layers changed",
+                f"Keep the `{model}` from the earlier steps, or use `%reset` to start the step "
+                "again.",
+            )
+        )
+
+
+def _require_tied(model: str, optimizer: str, net: Any, opt: Any) -> None:
+    held = {id(p) for group in opt.param_groups for p in group["params"]}
+    if any(id(p) in held for p in net.parameters()):
+        return
+    raise CheckFailed(
+        failed(
+            f"`{optimizer}` does not hold `{model}`'s parameters",
+            f"It was made for another network (perhaps before `{model}` was created again), "
+            "so its steps change that network's weights, not these.",
+            f"Make it again: `{optimizer} = optim.{type(opt).__name__}({model}.parameters(), "
+            f"lr={fmt_number(learning_rate(opt) or 0.01)})`.",
+        )
+    )
+
+
+def _why_not_moved(ctx: CheckContext, net: Any, opt: Any, optimizer: str) -> list[str]:
+    grads = [p.grad for p in net.parameters()]
+    if learning_rate(opt) == 0:
+        return [f"`{optimizer}` has lr=0, so its steps change nothing."]
+    calls = step_calls(ctx.code)
+    if all(g is None for g in grads) or all(not bool(g.any()) for g in grads if g is not None):
+        advice = order_advice(ctx.code)
+        if advice and "zero_grad" in advice[0]:
+            return advice
+        empty = "None" if all(g is None for g in grads) else "all zero"
+        return [
+            f"Its gradients are {empty}, so `{optimizer}.step()` had nothing to apply.",
+            *(advice or ["Call `loss.backward()` before `optimizer.step()`."]),
+        ]
+    if "step" in calls and "backward" in calls and calls.index("step") < calls.index("backward"):
+        return order_advice(ctx.code)
+    return [
+        "Its gradients are there, but `optimizer.step()` has not used them: the weights change "
+        f"only when you call `{optimizer}.step()`."
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Judging the update
+
+
+def _judge_update(
+    ctx: CheckContext,
+    model: str,
+    optimizer: str,
+    net: Any,
+    start: Any,
+    opt: Any,
+    like_solution: bool,
+) -> Verdict | None:
+    """None when the weights moved by one update of ``opt``; a failing verdict otherwise."""
+    grads = {n: p.grad for n, p in net.named_parameters()}
+    accumulated = _backward_runs_before_step(ctx, start)
+    if accumulated >= 2:
+        return failed(
+            f"`{model}`'s gradients were not zeroed: `loss.backward()` added up {accumulated} "
+            "batches' gradients before the step",
+            "Gradients add up over every `.backward()` until they are zeroed, so the step moved "
+            "the weights by lr × their sum.",
+            "Call `optimizer.zero_grad()` before each forward pass.",
+        )
+    if like_solution:
+        return _compare_with_solution(ctx, model, net, start)
+    if all(g is None for g in grads.values()):
+        return None  # cleared after the step (`zero_grad()` at the end): only movement shows
+    candidates = _replays(ctx, net, start, opt, optimizer)
+    if any(_matches(net, start, expected, ctx.torch) for expected in candidates):
+        return None
+    return failed(
+        f"`{model}`'s weights moved, but not by one step of `{optimizer}` with the gradients "
+        "they hold now",
+        "Perhaps `optimizer.step()` ran more than once, `loss.backward()` ran again after it, "
+        f"or `{model}` was changed some other way in this step.",
+        "`%reset` puts the step back as it began.",
+    )
+
+
+def _backward_runs_before_step(ctx: CheckContext, start: Any) -> int:
+    """The most `backward()` calls whose gradients one `step()` used without zeroing between.
+
+    Gradients already in the network when the step began count as one call.
+    """
+    count = 1 if any(p.grad is not None and bool(p.grad.any()) for p in start.parameters()) else 0
+    most = 0
+    for name in step_calls(ctx.code):
+        if name == "zero_grad":
+            count = 0
+        elif name == "backward":
+            count += 1
+        elif name == "step":
+            most = max(most, count)
+    return most
+
+
+def _replays(
+    ctx: CheckContext, live: Any, start: Any, opt: Any, optimizer: str
+) -> list[dict[str, Any]]:
+    """The weights one step gives from ``start`` with the gradients ``live`` holds now: with
+    the optimizer as the step began (its momentum, say) and, in case the learner made it
+    anew in this step, with a fresh one of the same kind and settings."""
+    grads = {n: p.grad for n, p in live.named_parameters()}
+    results = []
+    if ctx.had_before(root_of(optimizer)):
+        before = ctx.before_value(optimizer)
+        if type(before) is type(opt) and _settings(before) == _settings(opt):
+            net, stepper = copy.deepcopy((start, before))
+            if _holds(stepper, net):
+                results.append(_step(net, stepper, grads))
+    net = copy.deepcopy(start)
+    results.append(_step(net, _fresh_like(opt, live, net), grads))
+    return results
+
+
+def _settings(opt: Any) -> list[dict[str, Any]]:
+    """Each parameter group's hyperparameters (everything but the parameters)."""
+    return [{k: v for k, v in g.items() if k != "params"} for g in opt.param_groups]
+
+
+def _holds(opt: Any, net: Any) -> bool:
+    held = {id(p) for group in opt.param_groups for p in group["params"]}
+    return any(id(p) in held for p in net.parameters())
+
+
+def _fresh_like(opt: Any, live: Any, net: Any) -> Any:
+    """A new optimizer of ``opt``'s kind and settings over ``net``, the copy of ``live``."""
+    name_of = {id(p): n for n, p in live.named_parameters()}
+    copies = dict(net.named_parameters())
+    groups = []
+    for group, settings in zip(opt.param_groups, _settings(opt), strict=True):
+        params = [copies[name_of[id(p)]] for p in group["params"] if id(p) in name_of]
+        if params:
+            groups.append({**settings, "params": params})
+    return type(opt)(groups)
+
+
+def _step(net: Any, opt: Any, grads: dict[str, Any]) -> dict[str, Any]:
+    for name, param in net.named_parameters():
+        grad = grads.get(name)
+        param.grad = None if grad is None else grad.detach().clone().to(param.device)
+    opt.step()
+    return {name: param.detach() for name, param in net.named_parameters()}
+
+
+def _matches(live: Any, start: Any, expected: dict[str, Any], torch: Any) -> bool:
+    """Whether ``live``'s weights are ``expected``, within a small share of the update's size."""
+    was = dict(start.named_parameters())
+    for name, param in live.named_parameters():
+        got, want = param.detach(), expected[name].to(param.device)
+        update = (want - was[name].detach().to(param.device)).abs()
+        scale = float(update.max()) if update.numel() else 0.0
+        if not bool(torch.allclose(got, want, rtol=1e-6, atol=_RELATIVE_TOLERANCE * scale + 1e-8)):
+            return False
+    return True
+
+
+def _compare_with_solution(ctx: CheckContext, model: str, live: Any, start: Any) -> Verdict | None:
+    """The learner's update against the solution's, from the same starting weights."""
+    torch = ctx.torch
+    theirs = _network(model, ctx.solution_value(model), torch)
+    solution = dict(theirs.named_parameters())
+    if list(solution) != [n for n, _ in live.named_parameters()]:
+        raise CheckFailed(failed(f"The step's solution makes `{model}` with other layers"))
+    if _matches(live, start, {n: p.detach() for n, p in solution.items()}, torch):
+        return None
+    was = dict(start.named_parameters())
+    mine = torch.cat(
+        [
+            (was[n].detach() - p.detach().to(was[n].device)).reshape(-1)
+            for n, p in live.named_parameters()
+        ]
+    ).double()
+    want = torch.cat(
+        [(was[n].detach() - p.detach().to(was[n].device)).reshape(-1) for n, p in solution.items()]
+    ).double()
+    norm = float((want * want).sum())
+    ratio = float((mine * want).sum()) / norm if norm else 0.0
+    k = round(ratio)
+    if (
+        k >= 2
+        and abs(ratio - k) < 0.02 * k
+        and bool(torch.allclose(mine, k * want, rtol=1e-3, atol=1e-7))
+    ):
+        return failed(
+            f"`{model}`'s weights moved {k} times as far as one step",
+            f"The update is lr × {k} × one batch's gradient: gradients add up over every "
+            "`loss.backward()` until they are zeroed.",
+            "Call `optimizer.zero_grad()` before each forward pass.",
+        )
+    return failed(
+        f"`{model}`'s weights moved differently from one step of the solution",
+        f"The largest difference in the update is {fmt_number(float((mine - want).abs().max()))}.",
+        "Take one step on the batch the step gives: `optimizer.zero_grad()`, the forward pass, "
+        "the loss, `loss.backward()`, `optimizer.step()`.",
+    )
