@@ -84,7 +84,7 @@ def step_before_backward(calls: list[str]) -> bool:
 def order_advice(code: str) -> list[str]:
     """Lines naming a mistake in the order of `zero_grad`, `backward` and `step`; [] if none."""
     calls = step_calls(code)
-    if not code.strip():
+    if not calls:  # no training step in the code (the values were given, say): nothing to tell
         return []
     if zero_grad_between_backward_and_step(calls):
         return [
@@ -149,7 +149,8 @@ def too_high_advice(namespace: dict[str, Any], torch: Any) -> list[str]:
     return [
         f"A learning rate too high makes each step overshoot, so the weights grow until they "
         f"overflow: `{name}` uses lr={fmt_number(lr)}. Try a smaller one, such as "
-        f"lr={fmt_number(_smaller(lr))}, and create the network again (its weights are now NaN)."
+        f"lr={fmt_number(_smaller(lr))}, and create the network again to start from fresh "
+        "weights."
     ]
 
 
@@ -249,7 +250,7 @@ def loss_function_advice(namespace: dict[str, Any], torch: Any) -> list[str]:
             return [
                 f"`{name}` ends with a softmax, and `{cross_entropy[0]}` is "
                 "`nn.CrossEntropyLoss`, which takes a softmax itself: squashed twice, the loss "
-                f"starts near ln 10 = {math.log(10):.3f} and can barely fall.",
+                f"starts near ln 10 = {fmt_number(math.log(10))} and can barely fall.",
                 "Remove the softmax from the network: `nn.CrossEntropyLoss` takes the raw "
                 "scores (logits).",
             ]

@@ -22,6 +22,10 @@ from .templates import titled
 _DEFAULT_WINDOW_FRACTION = 0.1
 # A loss this close to ln(classes) is what guessing gives.
 _GUESSING_MARGIN = 0.15
+# A loss that ends this many times above where it started is rising, not noisy.
+_RISING = 1.05
+# A loss that rises to this many times its first value has blown up.
+_BLOWN_UP = 10
 # Below this, plain SGD moves slowly enough to be worth a word.
 _SLOW_SGD_LR = 1e-3
 
@@ -73,7 +77,11 @@ def loss_falls(
             "at least 2",
             f"Record the loss of each batch or epoch: `{name}.append(loss.item())`.",
         )
-    problem = _nonfinite(ctx, name, values) or _negative(ctx, name, values)
+    problem = (
+        _nonfinite(ctx, name, values)
+        or _negative(ctx, name, values)
+        or _blown_up(ctx, name, values)
+    )
     if problem is not None:
         return problem
     size = _window(window, len(values))
@@ -91,14 +99,13 @@ def loss_falls(
         "untrained": untrained,
         "bound": bound,
     }
-    span = _span(size, len(values))
     if last < bound:
+        span = _span(size, len(values))
         default = f"`{name}` fell from {fmt_number(first)} to {fmt_number(last)} ({span})"
         return passed(titled(success, default, fields))
     return failed(
         titled(message, _falling_title(name, first, last), fields),
-        _asked(size, below, first, untrained),
-        span.capitalize() + ".",
+        _asked(size, below, first, classes),
         *_slow_advice(ctx, last, first, untrained),
     )
 
@@ -180,6 +187,21 @@ def _negative(ctx: CheckContext, name: str, values: list[float]) -> Verdict | No
     return failed(f"`{name}` has negative values (the smallest is {fmt_number(smallest)})", *advice)
 
 
+def _blown_up(ctx: CheckContext, name: str, values: list[float]) -> Verdict | None:
+    """A loss that shot far above where it started: falling back from there is no progress."""
+    start, peak = values[0], max(values)
+    if start <= 0 or peak <= _BLOWN_UP * start:
+        return None
+    where = values.index(peak)
+    return failed(
+        f"`{name}` shot up from {fmt_number(start)} to {fmt_number(peak)} at `{name}[{where}]`",
+        *(
+            too_high_advice(ctx.namespace, ctx.torch)
+            or ["A learning rate too high makes each step overshoot: try a smaller one."]
+        ),
+    )
+
+
 def _window(window: int | None, count: int) -> int:
     size = window if window is not None else round(count * _DEFAULT_WINDOW_FRACTION)
     return max(1, min(size, count // 2))
@@ -201,28 +223,29 @@ def _falling_title(name: str, first: float, last: float) -> str:
     )
 
 
-def _asked(size: int, below: float, first: float, untrained: float) -> str:
-    ends = "last value" if size == 1 else f"last {size} values"
-    start = "first" if size == 1 else f"first {size}"
-    text = f"The step asks for the {ends} to average below {below:.0%} of the {start}"
-    text += f" (under {fmt_number(below * first)})"
-    if not math.isnan(untrained):
+def _asked(size: int, below: float, first: float, classes: int | None) -> str:
+    if size == 1:
+        text = "The step asks for the last value to be below "
+        text += f"{below:.0%} of the first (under {fmt_number(below * first)})"
+    else:
+        text = f"The step asks for the mean of the last {size} values to be below "
+        text += f"{below:.0%} of the mean of the first {size} (under {fmt_number(below * first)})"
+    if classes:
+        untrained = math.log(classes)
         text += (
-            f", or below {below:.0%} of {fmt_number(untrained)}, an untrained network's loss "
-            f"(under {fmt_number(below * untrained)})"
+            f", or below {below:.0%} of ln {classes} = {fmt_number(untrained)}, an untrained "
+            f"network's loss (under {fmt_number(below * untrained)})"
         )
     return text + "."
 
 
 def _slow_advice(ctx: CheckContext, last: float, first: float, untrained: float) -> list[str]:
     """Why a loss did not fall: the loss function, the training step's order, the rate."""
-    lines = loss_function_advice(ctx.namespace, ctx.torch)
+    lines = loss_function_advice(ctx.namespace, ctx.torch) or order_advice(ctx.code)
+    if not lines and last > _RISING * first:
+        lines = too_high_advice(ctx.namespace, ctx.torch)
     if not lines:
-        lines = order_advice(ctx.code)
-    if last > first:
-        lines += too_high_advice(ctx.namespace, ctx.torch)
-    elif not lines:
-        lines += _small_rate(ctx)
+        lines = _small_rate(ctx)
     if not math.isnan(untrained) and abs(last - untrained) < _GUESSING_MARGIN:
         lines.insert(
             0,

@@ -218,7 +218,9 @@ def _check_problems(item: dict[str, Any], here: Path, positions: dict[Path, Posi
         return [(_where((*here, name), positions), f"check '{name}' takes a mapping of arguments")]
     where = _where((*here, name), positions)
     # the check's own findings: names that are not expressions, unknown template fields
-    problems = [(where, f"check '{name}': {problem}") for problem in spec.problems(spec.normalise(args))]
+    problems = [
+        (where, f"check '{name}': {problem}") for problem in spec.problems(spec.normalise(args))
+    ]
     for expression, parsed in _expressions(spec.normalise(args)):
         try:
             ast.parse(parsed, mode="eval")
