@@ -138,7 +138,8 @@ def _first_line(tree: ast.Module, kinds: tuple[type[ast.AST], ...]) -> int | Non
     for node in ast.walk(tree):
         if isinstance(node, kinds):
             # a comprehension has no line of its own: report the expression around it
-            return getattr(node, "lineno", None) or getattr(node.iter, "lineno", 1)
+            around = getattr(node, "iter", None)
+            return int(getattr(node, "lineno", None) or getattr(around, "lineno", 1))
     return None
 
 

@@ -114,10 +114,10 @@ def _wanted_device(ctx: CheckContext, device: str) -> str:
     torch = ctx.torch
     chosen = ctx.namespace.get("device")
     if isinstance(chosen, torch.device):
-        return chosen.type
+        return str(chosen.type)
     if isinstance(chosen, str):
         try:
-            return torch.device(chosen).type
+            return str(torch.device(chosen).type)
         except (RuntimeError, ValueError):
             pass
     # `device` was rebound to something else: fall back on the tutor's own rule.
