@@ -84,7 +84,7 @@ def tensor(
         confirmed.append(f"on {wanted}")
     if requires_grad is not None:
         if bool(got.requires_grad) != requires_grad:
-            return _requires_grad_verdict(name, requires_grad)
+            return _requires_grad_verdict(name, requires_grad, got.grad_fn is not None)
         confirmed.append("tracks gradients" if requires_grad else "no gradients")
     if value is not None:
         verdict = _compare_literal(name, got, value, atol, rtol, torch)
@@ -129,7 +129,14 @@ def _wanted_device(ctx: CheckContext, device: str) -> str:
     return "cpu"
 
 
-def _requires_grad_verdict(name: str, wanted: bool) -> Verdict:
+def _requires_grad_verdict(name: str, wanted: bool, computed: bool = False) -> Verdict:
+    if computed and not wanted:  # e.g. `ps = torch.exp(model(images))` to evaluate a network
+        return failed(
+            f"`{name}` was computed with gradients on",
+            "Evaluating a network needs no gradients: tracking them costs time and memory.",
+            "Compute it inside `with torch.no_grad():` (after `model.eval()`), or take "
+            f"`{name}.detach()`.",
+        )
     if wanted:
         return failed(
             f"`{name}` does not track gradients",

@@ -674,7 +674,6 @@ def test_the_check_restores_the_networks_mode_and_flattens_images(kernel: Kernel
     code = "model.train()\nmodel[1].eval()"
     v = verdict(kernel, "accuracy", {}, earlier=TRAINED, code=code)
     assert v.passed
-    run(kernel, "print(model.training, model[0].training, model[1].training)")
     reply = kernel.request({"op": "exec", "code": "model.training, model[1].training"})
     assert reply["output"] == "(True, False)\n"
 
@@ -703,6 +702,19 @@ def test_a_reported_accuracy_computed_with_gradients_on_is_named(kernel: Kernel)
     v = verdict(kernel, "accuracy", {"reported": "acc", "gain": 0.0}, earlier=TRAINED, code=code)
     assert v.title == "`acc` was computed with gradients on"
     assert "`with torch.no_grad():`" in v.details[-1]
+
+
+def test_probabilities_computed_with_gradients_on_are_named(kernel: Kernel) -> None:
+    code = "ps = torch.exp(F.log_softmax(model(images), dim=1))"
+    v = verdict(
+        kernel, "tensor", {"name": "ps", "requires_grad": False}, earlier=NETWORK, code=code
+    )
+    assert v.title == "`ps` was computed with gradients on"
+    assert "`with torch.no_grad():`" in v.details[-1]
+    fixed = "with torch.no_grad():\n    " + code
+    assert verdict(
+        kernel, "tensor", {"name": "ps", "requires_grad": False}, earlier=NETWORK, code=fixed
+    ).passed
 
 
 def test_a_network_that_cannot_take_the_images_is_named(kernel: Kernel) -> None:
