@@ -738,3 +738,35 @@ def test_the_schema_describes_each_training_check(name: str) -> None:
     assert mapping["description"].endswith(".")
     assert {"message", "success"} <= set(mapping["properties"])
     assert f"- {name}:" in REGISTRY[name].doc
+
+
+def _yaml_examples(text: str) -> list[tuple[str, Any]]:
+    import yaml
+
+    found = []
+    for block in re.findall(r"```yaml\n(.*?)```", text, re.S):
+        items = yaml.safe_load(block)
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict) and len(item) == 1:
+                ((name, args),) = item.items()
+                if name in REGISTRY:
+                    found.append((name, args))
+    return found
+
+
+def test_every_yaml_example_in_the_docs_and_docstrings_is_a_valid_check() -> None:
+    from pathlib import Path
+
+    import jsonschema
+
+    docs = Path(__file__).parents[1] / "docs" / "writing-lessons.md"
+    examples = _yaml_examples(docs.read_text(encoding="utf-8"))
+    for spec in REGISTRY.values():
+        examples += _yaml_examples(spec.doc)
+    assert {"loss_falls", "finite", "gradients", "optimizer_stepped", "accuracy"} <= {
+        name for name, _ in examples
+    }
+    for name, args in examples:
+        spec = REGISTRY[name]
+        jsonschema.validate(args, spec.json_schema())
+        assert spec.problems(spec.normalise(args)) == [], (name, args)
