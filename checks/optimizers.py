@@ -10,7 +10,7 @@ and an optimizer made for another network.
 
 from __future__ import annotations
 
-import copy
+from collections.abc import Iterator
 from typing import Any
 
 from .advice import describe_optimizer, learning_rate, order_advice, step_calls
@@ -179,8 +179,10 @@ def _judge_update(
         return _compare_with_solution(ctx, model, net, start)
     if all(g is None for g in grads.values()):
         return None  # cleared after the step (`zero_grad()` at the end): only movement shows
-    candidates = _replays(ctx, net, start, opt, optimizer)
-    if any(_matches(net, start, expected, ctx.torch) for expected in candidates):
+    if any(
+        _matches(net, start, expected, ctx.torch)
+        for expected in _replays(ctx, net, start, opt, optimizer)
+    ):
         return None
     return failed(
         f"`{model}`'s weights moved, but not by one step of `{optimizer}` with the gradients "
@@ -210,21 +212,25 @@ def _backward_runs_before_step(ctx: CheckContext, start: Any) -> int:
 
 def _replays(
     ctx: CheckContext, live: Any, start: Any, opt: Any, optimizer: str
-) -> list[dict[str, Any]]:
-    """The weights one step gives from ``start`` with the gradients ``live`` holds now: with
-    the optimizer as the step began (its momentum, say) and, in case the learner made it
-    anew in this step, with a fresh one of the same kind and settings."""
+) -> Iterator[dict[str, Any]]:
+    """The weights one step gives from ``start`` with the gradients ``live`` holds now, made
+    lazily: first with the optimizer as the step began (with its momentum buffers, say), then,
+    in case the learner made it anew in this step, with a fresh one of the same settings."""
+    torch = ctx.torch
     grads = {n: p.grad for n, p in live.named_parameters()}
-    results = []
     if ctx.had_before(root_of(optimizer)):
         before = ctx.before_value(optimizer)
         if type(before) is type(opt) and _settings(before) == _settings(opt):
-            net, stepper = copy.deepcopy((start, before))
-            if _holds(stepper, net):
-                results.append(_step(net, stepper, grads))
-    net = copy.deepcopy(start)
-    results.append(_step(net, _fresh_like(opt, live, net), grads))
-    return results
+            names = {id(p): n for n, p in start.named_parameters()}
+            replayed = _step(torch, before, names, start, grads, keep_state=True)
+            if replayed is not None:
+                yield replayed
+                if not before.state:
+                    return  # a fresh optimizer would step the same way
+    names = {id(p): n for n, p in live.named_parameters()}
+    replayed = _step(torch, opt, names, start, grads, keep_state=False)
+    if replayed is not None:
+        yield replayed
 
 
 def _settings(opt: Any) -> list[dict[str, Any]]:
@@ -232,36 +238,49 @@ def _settings(opt: Any) -> list[dict[str, Any]]:
     return [{k: v for k, v in g.items() if k != "params"} for g in opt.param_groups]
 
 
-def _holds(opt: Any, net: Any) -> bool:
-    held = {id(p) for group in opt.param_groups for p in group["params"]}
-    return any(id(p) in held for p in net.parameters())
+def _step(
+    torch: Any,
+    opt: Any,
+    names: dict[int, str],
+    start: Any,
+    grads: dict[str, Any],
+    keep_state: bool,
+) -> dict[str, Any] | None:
+    """One step of an optimizer like ``opt`` on copies of ``start``'s weights, with ``grads``.
 
-
-def _fresh_like(opt: Any, live: Any, net: Any) -> Any:
-    """A new optimizer of ``opt``'s kind and settings over ``net``, the copy of ``live``."""
-    name_of = {id(p): n for n, p in live.named_parameters()}
-    copies = dict(net.named_parameters())
+    ``names`` maps ``opt``'s parameters to the network's parameter names. Only the weights are
+    copied (not the network), so this costs a few tensor copies. None when ``opt`` holds none
+    of these parameters, or (``keep_state``) holds others too, so its state cannot be carried.
+    """
+    weights = dict(start.named_parameters())
+    copies: dict[str, Any] = {}
     groups = []
     for group, settings in zip(opt.param_groups, _settings(opt), strict=True):
-        params = [copies[name_of[id(p)]] for p in group["params"] if id(p) in name_of]
-        if params:
-            groups.append({**settings, "params": params})
-    return type(opt)(groups)
-
-
-def _step(net: Any, opt: Any, grads: dict[str, Any]) -> dict[str, Any]:
-    for name, param in net.named_parameters():
+        held = [names[id(p)] for p in group["params"] if id(p) in names]
+        if keep_state and len(held) != len(group["params"]):
+            return None
+        for name in held:
+            copies[name] = torch.nn.Parameter(weights[name].detach().clone())
+        if held:
+            groups.append({**settings, "params": [copies[n] for n in held]})
+    if not groups:
+        return None
+    stepper = type(opt)(groups)
+    if keep_state:
+        stepper.load_state_dict(opt.state_dict())  # momentum buffers and step counts
+    for name, param in copies.items():
         grad = grads.get(name)
         param.grad = None if grad is None else grad.detach().clone().to(param.device)
-    opt.step()
-    return {name: param.detach() for name, param in net.named_parameters()}
+    stepper.step()
+    return {name: param.detach() for name, param in copies.items()}
 
 
 def _matches(live: Any, start: Any, expected: dict[str, Any], torch: Any) -> bool:
     """Whether ``live``'s weights are ``expected``, within a small share of the update's size."""
     was = dict(start.named_parameters())
     for name, param in live.named_parameters():
-        got, want = param.detach(), expected[name].to(param.device)
+        got = param.detach()
+        want = expected.get(name, was[name]).detach().to(param.device)  # not stepped: unmoved
         update = (want - was[name].detach().to(param.device)).abs()
         scale = float(update.max()) if update.numel() else 0.0
         if not bool(torch.allclose(got, want, rtol=1e-6, atol=_RELATIVE_TOLERANCE * scale + 1e-8)):
