@@ -18,6 +18,7 @@ without paying for torch. Checks run in the worker, where ``ctx.torch`` is the r
 
 from __future__ import annotations
 
+import ast
 import builtins
 import inspect
 import types
@@ -237,8 +238,6 @@ def absent_at_start(name: str) -> Verdict:
 
 def ast_expression(tree: Any) -> Any:
     """Wrap a parsed expression node so that it compiles in ``eval`` mode."""
-    import ast
-
     return ast.fix_missing_locations(ast.Expression(body=tree))
 
 

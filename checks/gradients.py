@@ -8,13 +8,11 @@ from .advice import nonfinite_advice, zero_grad_between_backward_and_step
 from .advice import step_calls as training_calls
 from .base import CheckContext, CheckFailed, Verdict, check, failed, passed
 from .compare import compare_values, describe, kind_of
-from .networks import param_label
+from .networks import param_label, whole_multiple
 from .templates import titled
 
 # How many parameters a failing verdict names.
 _NAMED = 3
-# A learner's gradient this close to a whole multiple of the solution's was accumulated.
-_MULTIPLE_TOLERANCE = 0.02
 
 
 @check("gradients", shorthand="name", fields=("name", "count", "missing", "nonfinite"))
@@ -156,7 +154,7 @@ def _compare_with_solution(
         difference = compare_values(f"{label}.grad", got, want, atol, rtol, torch)
         if difference is None:
             continue
-        multiple = _whole_multiple(got, want, torch)
+        multiple = whole_multiple(got, want, torch)
         if multiple is not None:
             return failed(
                 f"`{label}.grad` is {multiple} times the gradient of one backward pass",
@@ -167,21 +165,6 @@ def _compare_with_solution(
             )
         return difference
     return None
-
-
-def _whole_multiple(got: Any, want: Any, torch: Any) -> int | None:
-    """k when ``got`` is k times ``want`` for a whole k of 2 or more; None otherwise."""
-    got, want = got.detach().double().reshape(-1), want.detach().double().reshape(-1)
-    norm = float((want * want).sum())
-    if norm == 0:
-        return None
-    ratio = float((got * want).sum()) / norm
-    k = round(ratio)
-    if k < 2 or abs(ratio - k) > _MULTIPLE_TOLERANCE * k:
-        return None
-    if not bool(torch.allclose(got, k * want, rtol=1e-3, atol=1e-6)):
-        return None
-    return k
 
 
 def _passing_title(

@@ -36,3 +36,25 @@ def device_of(module: Any, torch: Any) -> Any:
     for param in module.parameters():
         return param.device
     return torch.device("cpu")
+
+
+# A value this close to a whole multiple of another (relative to the multiple) is that multiple.
+_MULTIPLE_TOLERANCE = 0.02
+
+
+def whole_multiple(got: Any, want: Any, torch: Any) -> int | None:
+    """k when tensor ``got`` is k times ``want`` for a whole k of 2 or more; None otherwise.
+
+    Gradients added up over k backward passes on one batch are k times one pass's.
+    """
+    got, want = got.detach().double().reshape(-1), want.detach().double().reshape(-1)
+    norm = float((want * want).sum())
+    if norm == 0:
+        return None
+    ratio = float((got * want).sum()) / norm
+    k = round(ratio)
+    if k < 2 or abs(ratio - k) > _MULTIPLE_TOLERANCE * k:
+        return None
+    if not bool(torch.allclose(got, k * want, rtol=1e-3, atol=1e-7)):
+        return None
+    return k

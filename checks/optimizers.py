@@ -17,7 +17,7 @@ from .advice import describe_optimizer, learning_rate, order_advice, step_calls
 from .base import CheckContext, CheckFailed, Verdict, check, failed, passed
 from .compare import fmt_number, kind_of
 from .expressions import root_of
-from .networks import param_label
+from .networks import param_label, whole_multiple
 from .templates import titled
 
 # An update whose size differs from the replayed one by more than this share is another update.
@@ -280,7 +280,8 @@ def _matches(live: Any, start: Any, expected: dict[str, Any], torch: Any) -> boo
     was = dict(start.named_parameters())
     for name, param in live.named_parameters():
         got = param.detach()
-        want = expected.get(name, was[name]).detach().to(param.device)  # not stepped: unmoved
+        stepped = expected[name] if name in expected else was[name]  # not stepped: unmoved
+        want = stepped.detach().to(param.device)
         update = (want - was[name].detach().to(param.device)).abs()
         scale = float(update.max()) if update.numel() else 0.0
         if not bool(torch.allclose(got, want, rtol=1e-6, atol=_RELATIVE_TOLERANCE * scale + 1e-8)):
@@ -307,14 +308,8 @@ def _compare_with_solution(ctx: CheckContext, model: str, live: Any, start: Any)
     want = torch.cat(
         [(was[n].detach() - p.detach().to(was[n].device)).reshape(-1) for n, p in solution.items()]
     ).double()
-    norm = float((want * want).sum())
-    ratio = float((mine * want).sum()) / norm if norm else 0.0
-    k = round(ratio)
-    if (
-        k >= 2
-        and abs(ratio - k) < 0.02 * k
-        and bool(torch.allclose(mine, k * want, rtol=1e-3, atol=1e-7))
-    ):
+    k = whole_multiple(mine, want, torch)
+    if k is not None:
         return failed(
             f"`{model}`'s weights moved {k} times as far as one step",
             f"The update is lr × {k} × one batch's gradient: gradients add up over every "

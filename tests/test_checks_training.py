@@ -770,3 +770,12 @@ def test_every_yaml_example_in_the_docs_and_docstrings_is_a_valid_check() -> Non
         spec = REGISTRY[name]
         jsonschema.validate(args, spec.json_schema())
         assert spec.problems(spec.normalise(args)) == [], (name, args)
+
+
+def test_the_usage_examples_in_the_helpers_docstrings_hold() -> None:
+    import doctest
+
+    from tutor.checks import expressions, networks
+
+    for module in (expressions, networks):
+        assert doctest.testmod(module).failed == 0, module.__name__
