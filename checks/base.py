@@ -410,7 +410,8 @@ def _schema_for(annotation: Any) -> dict[str, Any]:
     if origin is list:
         return {"type": "array", "items": _schema_for(args[0]) if args else {}}
     if origin is dict:
-        return {"type": "object"}
+        values = {"additionalProperties": _schema_for(args[1])} if len(args) == 2 else {}
+        return {"type": "object", **values}
     if origin is typing.Literal:
         return {"enum": list(args)}
     return {}
