@@ -111,8 +111,10 @@ class CheckContext:
         return self._read(name, self.before, "before")
 
     def had_before(self, name: str) -> bool:
-        """Whether the learner name ``name`` existed when the step began."""
-        return self.before is not None and name in self.before
+        """Whether the learner name ``name`` existed when the step began, and was kept."""
+        if self.before is None or name not in self.before:
+            return False
+        return self.before_copied is None or name in self.before_copied
 
     def _read(self, expression: str, namespace: dict[str, Any], whose: str) -> Any:
         """Evaluate a name expression: the learner's names win over the tutor's modules."""
