@@ -13,7 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from .advice import describe_optimizer, learning_rate, order_advice, step_calls
+from .advice import (
+    describe_optimizer,
+    learning_rate,
+    order_advice,
+    step_before_backward,
+    step_calls,
+    zero_grad_between_backward_and_step,
+)
 from .base import CheckContext, CheckFailed, Verdict, check, failed, passed
 from .compare import fmt_number, kind_of
 from .expressions import root_of
@@ -130,21 +137,19 @@ def _require_tied(model: str, optimizer: str, net: Any, opt: Any) -> None:
 
 
 def _why_not_moved(ctx: CheckContext, net: Any, opt: Any, optimizer: str) -> list[str]:
-    grads = [p.grad for p in net.parameters()]
+    """The cause of weights that did not move: lr 0, no gradients to apply, no step."""
     if learning_rate(opt) == 0:
         return [f"`{optimizer}` has lr=0, so its steps change nothing."]
+    grads = [p.grad for p in net.parameters() if p.grad is not None]
     calls = step_calls(ctx.code)
-    if all(g is None for g in grads) or all(not bool(g.any()) for g in grads if g is not None):
-        advice = order_advice(ctx.code)
-        if advice and "zero_grad" in advice[0]:
-            return advice
-        empty = "None" if all(g is None for g in grads) else "all zero"
+    if zero_grad_between_backward_and_step(calls) or step_before_backward(calls):
+        return order_advice(ctx.code)
+    if not grads or not any(bool(g.any()) for g in grads):
+        empty = "all zero" if grads else "None"
         return [
             f"Its gradients are {empty}, so `{optimizer}.step()` had nothing to apply.",
-            *(advice or ["Call `loss.backward()` before `optimizer.step()`."]),
+            *(order_advice(ctx.code) or ["Call `loss.backward()` before `optimizer.step()`."]),
         ]
-    if "step" in calls and "backward" in calls and calls.index("step") < calls.index("backward"):
-        return order_advice(ctx.code)
     return [
         "Its gradients are there, but `optimizer.step()` has not used them: the weights change "
         f"only when you call `{optimizer}.step()`."

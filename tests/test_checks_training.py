@@ -571,6 +571,14 @@ def test_zero_grad_between_backward_and_step_is_named(kernel: Kernel) -> None:
     assert v.details[0].startswith("`optimizer.zero_grad()` runs after `loss.backward()`")
 
 
+def test_a_step_before_backward_is_named(kernel: Kernel) -> None:
+    code = "optimizer.zero_grad()\nloss = criterion(model(images), labels)\noptimizer.step()\n"
+    code += "loss.backward()"
+    v = verdict(kernel, "optimizer_stepped", "model", earlier=SGD, code=code)
+    assert v.title == "`model`'s weights did not move"
+    assert v.details[0].startswith("`optimizer.step()` runs before `loss.backward()`")
+
+
 def test_gradients_left_from_before_the_step_are_named_as_accumulated(kernel: Kernel) -> None:
     earlier = SGD + "criterion(model(images), labels).backward()"
     code = ONE_STEP.replace("optimizer.zero_grad()\n", "")
