@@ -1,11 +1,23 @@
-"""The check library that lesson YAML names: tensors, functions, modules, code, output.
+"""The check library that lesson YAML names: tensors, functions, modules, code, output, training.
 
 Importing this package fills ``REGISTRY`` with every check. It imports neither torch nor NumPy:
 checks reach them through ``ctx.torch`` and ``ctx.numpy``, so the front process can read the
 registry (names, argument schemas, descriptions) to validate lessons without paying for torch.
 """
 
-from . import code, functions, modules, names, output, tensors
+from . import (
+    accuracy,
+    code,
+    finite,
+    functions,
+    gradients,
+    modules,
+    names,
+    optimizers,
+    output,
+    sequences,
+    tensors,
+)
 from .base import REGISTRY, CheckContext, CheckFailed, CheckSpec, Verdict, check, run_check
 from .errors import explain_error
 
@@ -15,13 +27,18 @@ __all__ = [
     "CheckFailed",
     "CheckSpec",
     "Verdict",
+    "accuracy",
     "check",
     "code",
     "explain_error",
+    "finite",
     "functions",
+    "gradients",
     "modules",
     "names",
+    "optimizers",
     "output",
     "run_check",
+    "sequences",
     "tensors",
 ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from typing import Any
 
 from .base import CheckContext, CheckFailed, Verdict, check, failed, passed
 
@@ -138,7 +139,10 @@ def _first_line(tree: ast.Module, kinds: tuple[type[ast.AST], ...]) -> int | Non
     for node in ast.walk(tree):
         if isinstance(node, kinds):
             # a comprehension has no line of its own: report the expression around it
-            return getattr(node, "lineno", None) or getattr(node.iter, "lineno", 1)
+            line: Any = getattr(node, "lineno", None)
+            if line is None:
+                line = getattr(getattr(node, "iter", None), "lineno", 1)
+            return int(line)
     return None
 
 

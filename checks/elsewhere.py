@@ -100,7 +100,7 @@ def _what_to_use(name: str, statement: str, namespace: dict[str, Any]) -> str:
 
 def _torch_twin(name: str, statement: str) -> str:
     """The PyTorch function that gives what the lesson's function gave, on a random batch."""
-    torch = sys.modules.get("torch")  # only in the worker, where torch is loaded already
+    torch: Any = sys.modules.get("torch")  # only in the worker, where torch is loaded already
     if torch is None:
         return ""
     scope: dict[str, Any] = {"torch": torch, "nn": torch.nn, "F": torch.nn.functional}

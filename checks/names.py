@@ -8,6 +8,7 @@ from .base import CheckContext, CheckFailed, Verdict, check, failed, passed
 from .compare import describe, is_ndarray, is_tensor, kind_of
 from .errors import explain_error
 from .scope import evaluate
+from .templates import field_names, titled
 
 
 @check("defined", shorthand="name")
@@ -48,9 +49,13 @@ def require_callable(name: str, value: Any, torch: Any) -> None:
     )
 
 
-@check("expression", shorthand="expr")
+@check("expression", shorthand="expr", targets=("expr", "values"), fields=("value",))
 def expression(
-    ctx: CheckContext, expr: str, message: str | None = None, success: str | None = None
+    ctx: CheckContext,
+    expr: str,
+    message: str | None = None,
+    success: str | None = None,
+    values: dict[str, str] | None = None,
 ) -> Verdict:
     """A Python expression over the learner's names is true; fails with the author's message.
 
@@ -59,24 +64,59 @@ def expression(
         expr: "len(hidden_sizes) == 2"
         message: "`hidden_sizes` should list the sizes of the two hidden layers."
         success: "`hidden_sizes` lists two layers"    # optional: the ✓ line
+    - expression:
+        expr: "losses[-1] < before.losses[-1]"
+        values: {was: "before.losses[-1]", now: "losses[-1]"}
+        message: "The loss went from {was:.3f} to {now:.3f}: it should fall."
     ```
     `torch`, `np`, `nn`, `F` and built-ins such as `len` are the real ones, whatever the learner
-    has bound to those names.
+    has bound to those names; `before.x` is `x` as it was when the step began. `message` and
+    `success` are templates: `{value}` is the expression's result, and each entry of `values`
+    names another expression to show.
     """
     try:
         result = evaluate(ctx, expr)
         holds = bool(result)
+    except CheckFailed:
+        raise
     except NameError as error:
         missing = getattr(error, "name", None)
         if missing and missing not in ctx.namespace:
-            fix = message or f"Create `{missing}` first."
+            fix = message if message and not _has_fields(message) else f"Create `{missing}` first."
             return Verdict(False, f"`{missing}` is not defined yet", (fix,), missing=missing)
         return _evaluation_failed(expr, error, ctx)
     except Exception as error:
         return _evaluation_failed(expr, error, ctx)
+    template = success if holds else message
+    fields = _shown_values(ctx, values, result) if template is not None else {}
     if holds:
-        return passed(success or f"`{expr}` holds")
-    return failed(message or f"`{expr}` is not true yet")
+        return passed(titled(success, f"`{expr}` holds", fields))
+    return failed(titled(message, f"`{expr}` is not true yet", fields))
+
+
+def _shown_values(ctx: CheckContext, values: dict[str, str] | None, result: Any) -> dict[str, Any]:
+    """The fields a template shows: the expression's result and each of `values`."""
+    fields: dict[str, Any] = {"value": result}
+    for key, text in (values or {}).items():
+        try:
+            fields[key] = evaluate(ctx, text)
+        except CheckFailed:
+            raise
+        except Exception as error:
+            raise CheckFailed(
+                failed(
+                    f"The check's value `{key}` (`{text}`) could not be computed",
+                    f"{type(error).__name__}: {error}",
+                )
+            ) from error
+    return fields
+
+
+def _has_fields(template: str) -> bool:
+    try:
+        return bool(field_names(template))
+    except ValueError:
+        return True
 
 
 def _evaluation_failed(expr: str, error: Exception, ctx: CheckContext) -> Verdict:

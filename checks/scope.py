@@ -70,7 +70,10 @@ def evaluate_call_args(
     """Evaluate the text of a call's arguments ("x, dim=1") into (args, kwargs)."""
     scope = dict(ctx.namespace if namespace is None else namespace)
     scope[_ARGS_HELPER] = _collect
-    return evaluate_input(ctx, f"{_ARGS_HELPER}({arguments})", scope, shown=arguments)
+    collected: tuple[tuple[Any, ...], dict[str, Any]] = evaluate_input(
+        ctx, f"{_ARGS_HELPER}({arguments})", scope, shown=arguments
+    )
+    return collected
 
 
 def _collect(*args: Any, **kwargs: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:

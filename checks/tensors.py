@@ -56,6 +56,7 @@ def tensor(
 
     ```yaml
     - tensor: {name: y, shape: [1, 1], dtype: float32, value: [[0.1595]], atol: 0.0001}
+    - tensor: {name: x.grad, shape: [2, 2]}   # any expression: `model[0].weight`, `losses[-1]`
     - tensor: {name: x, device: worker}       # on the tutor's chosen device
     - tensor: {name: w, requires_grad: true}
     ```
@@ -66,7 +67,7 @@ def tensor(
     """
     torch = ctx.torch
     got = ctx.value(name)
-    wrong = not_a_tensor(name, got, torch)
+    wrong = no_gradient_yet(name, got) or not_a_tensor(name, got, torch)
     if wrong is not None:
         return wrong
     confirmed = [f"shape {fmt_shape(got.shape)}"]
@@ -83,7 +84,7 @@ def tensor(
         confirmed.append(f"on {wanted}")
     if requires_grad is not None:
         if bool(got.requires_grad) != requires_grad:
-            return _requires_grad_verdict(name, requires_grad)
+            return _requires_grad_verdict(name, requires_grad, got.grad_fn is not None)
         confirmed.append("tracks gradients" if requires_grad else "no gradients")
     if value is not None:
         verdict = _compare_literal(name, got, value, atol, rtol, torch)
@@ -94,6 +95,18 @@ def tensor(
     return passed(f"`{name}`: {', '.join(confirmed)}")
 
 
+def no_gradient_yet(name: str, got: Any) -> Verdict | None:
+    """`x.grad` is None: say why, rather than "a function that ends without `return`"."""
+    if got is not None or not name.endswith(".grad"):
+        return None
+    owner = name.removesuffix(".grad")
+    return failed(
+        f"`{name}` is None: no gradient has reached `{owner}` yet",
+        f"Gradients appear after `.backward()` on a result computed from `{owner}`, which "
+        "must be created with `requires_grad=True`; `zero_grad()` clears them to None.",
+    )
+
+
 def _wanted_device(ctx: CheckContext, device: str) -> str:
     """The device type asked for; `worker` reads the `device` the tutor put in the namespace."""
     if device != "worker":
@@ -101,10 +114,10 @@ def _wanted_device(ctx: CheckContext, device: str) -> str:
     torch = ctx.torch
     chosen = ctx.namespace.get("device")
     if isinstance(chosen, torch.device):
-        return chosen.type
+        return str(chosen.type)
     if isinstance(chosen, str):
         try:
-            return torch.device(chosen).type
+            return str(torch.device(chosen).type)
         except (RuntimeError, ValueError):
             pass
     # `device` was rebound to something else: fall back on the tutor's own rule.
@@ -116,7 +129,14 @@ def _wanted_device(ctx: CheckContext, device: str) -> str:
     return "cpu"
 
 
-def _requires_grad_verdict(name: str, wanted: bool) -> Verdict:
+def _requires_grad_verdict(name: str, wanted: bool, computed: bool = False) -> Verdict:
+    if computed and not wanted:  # e.g. `ps = torch.exp(model(images))` to evaluate a network
+        return failed(
+            f"`{name}` was computed with gradients on",
+            "Evaluating a network needs no gradients: tracking them costs time and memory.",
+            "Compute it inside `with torch.no_grad():` (after `model.eval()`), or take "
+            f"`{name}.detach()`.",
+        )
     if wanted:
         return failed(
             f"`{name}` does not track gradients",
@@ -155,6 +175,7 @@ def matches_solution(
     ```yaml
     - matches_solution: [y]
     - matches_solution: {names: [h, output], atol: 0.001}
+    - matches_solution: [x.grad, "model[0].weight.grad"]
     ```
     The solution runs on a copy of the namespace as it was before the step, so a learner whose
     random `features` differ from the lesson's is still judged fairly. Tensors and NumPy arrays
@@ -167,7 +188,8 @@ def matches_solution(
         got = ctx.value(name)
         expected = ctx.solution_value(name)
         _refuse_uncomparable(name, expected, ctx.torch)
-        verdict = compare_values(name, got, expected, atol, rtol, ctx.torch, ctx=ctx)
+        verdict = None if expected is None else no_gradient_yet(name, got)
+        verdict = verdict or compare_values(name, got, expected, atol, rtol, ctx.torch, ctx=ctx)
         if verdict is not None:
             return verdict
         confirmed.append(f"`{name}`: {describe(got, ctx.torch)}")

@@ -58,8 +58,8 @@ def as_python(lesson: Lesson, records: dict[str, StepRecord]) -> str:
 def as_notebook(lesson: Lesson, records: dict[str, StepRecord]) -> Any:
     """The lesson as a Jupyter notebook (nbformat 4), validated."""
     import nbformat
-    from nbformat import v4
 
+    v4: Any = nbformat.v4  # nbformat has no type hints
     notebook = v4.new_notebook()
     notebook.cells = [
         v4.new_markdown_cell(text) if kind == "markdown" else v4.new_code_cell(text)

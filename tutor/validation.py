@@ -233,7 +233,11 @@ def _check_problems(item: dict[str, Any], here: Path, positions: dict[Path, Posi
     spec = REGISTRY[name]
     if spec.shorthand is None and not isinstance(args, dict):
         return [(_where(here + (name,), positions), f"check '{name}' takes a mapping of arguments")]
-    problems = []
+    where = _where(here + (name,), positions)
+    # the check's own findings: names that are not expressions, unknown template fields
+    problems = [
+        (where, f"check '{name}': {problem}") for problem in spec.problems(spec.normalise(args))
+    ]
     for expression, parsed in _expressions(spec.normalise(args)):
         try:
             ast.parse(parsed, mode="eval")

@@ -78,6 +78,7 @@ class Checker:
         from tutor.checks import REGISTRY, CheckContext, run_check
 
         torch, numpy = self.torch, self.numpy
+        start = self.snapshot  # what `before.x` reads in the checks
         ctx = CheckContext(
             namespace=namespace,
             torch=torch,
@@ -85,6 +86,8 @@ class Checker:
             code=request.get("code", ""),
             output=request.get("output", ""),
             solution_runner=lambda: self.solution_namespace(request.get("solution", "")),
+            before=None if start is None else start.namespace,
+            before_copied=None if start is None else start.copied,
         )
         verdicts = []
         with (

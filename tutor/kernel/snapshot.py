@@ -87,9 +87,12 @@ def _relink_shared_memory(
 
 def _copy_value(value: Any, memo: dict[int, Any]) -> Any:
     try:
-        return copy.deepcopy(value, memo)
+        copied = copy.deepcopy(value, memo)
     except Exception:
         pass
+    else:
+        _keep_gradients(value, copied)
+        return copied
     detach = getattr(value, "detach", None)
     if callable(detach):  # a non-leaf tensor refuses deepcopy; its values are what matter here
         try:
@@ -97,6 +100,20 @@ def _copy_value(value: Any, memo: dict[int, Any]) -> Any:
         except Exception:
             pass
     return value
+
+
+def _keep_gradients(original: Any, copied: Any) -> None:
+    """Give a copied network its parameters' gradients: deepcopy leaves a Parameter's `.grad`
+    behind, and a check (or `%reset`) needs the gradients the step started with."""
+    parameters = getattr(original, "parameters", None)
+    if not callable(parameters) or not callable(getattr(copied, "parameters", None)):
+        return
+    try:
+        for mine, theirs in zip(parameters(), copied.parameters(), strict=True):
+            if mine.grad is not None and theirs.grad is None:
+                theirs.grad = mine.grad.detach().clone()
+    except Exception:  # an object with an odd `parameters`: only the gradients are at stake
+        return
 
 
 def take(
