@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import functools
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -24,7 +25,7 @@ _COMMON = frozenset({"torch", "np", "numpy", "nn", "F", "device"})
 _MAX_TENSORS_LISTED = 4
 
 # PyTorch functions an earlier lesson's own function may turn out to equal.
-_TORCH_TWINS = (
+_TORCH_TWINS: tuple[tuple[str, Callable[[Any, Any], Any]], ...] = (
     ("torch.sigmoid", lambda torch, x: torch.sigmoid(x)),
     ("torch.tanh", lambda torch, x: torch.tanh(x)),
     ("torch.relu", lambda torch, x: torch.relu(x)),
