@@ -81,7 +81,7 @@ CHECKS: dict[str, list[tuple[str, Any]]] = {
 def timed_check(kernel: Kernel, checks: list[tuple[str, Any]], code: str = STEP) -> float:
     calls = [(name, REGISTRY[name].normalise(args)) for name, args in checks]
     started = time.perf_counter()
-    reply = kernel.request({"op": "check", "checks": calls, "solution": "", "code": code})
+    reply = kernel.check(calls, code=code)
     elapsed = time.perf_counter() - started
     assert all(v.passed for v in reply["verdicts"]), reply["verdicts"]
     return elapsed * 1000
@@ -135,7 +135,7 @@ def plain_accuracy_ms() -> float:
 
 
 def run(kernel: Kernel, code: str) -> None:
-    reply = kernel.request({"op": "exec", "code": code, "quiet": True})
+    reply = kernel.exec(code, quiet=True)
     assert reply["ok"], reply.get("error")
 
 
@@ -144,9 +144,9 @@ def main() -> None:
     kernel.wait_ready()
     try:
         run(kernel, SETUP.replace("THREADS", str(THREADS)))
-        kernel.request({"op": "begin_step", "given": "", "quiet": True})
+        kernel.begin_step()
         run(kernel, STEP)
-        size = kernel.request({"op": "exec", "code": "len(testloader.dataset)", "quiet": True})
+        size = kernel.exec("len(testloader.dataset)", quiet=True)
         print(f"lesson-3 data: {size['output'].strip()} test images, model 784-128-64-10")
         cold = timed_check(kernel, CHECKS["accuracy"])
         figures = {label: median_ms(kernel, checks) for label, checks in CHECKS.items()}

@@ -55,7 +55,7 @@ for epoch in range({epochs}):
 
 
 def run(kernel: Kernel, code: str) -> None:
-    reply = kernel.request({"op": "exec", "code": code, "quiet": True})
+    reply = kernel.exec(code, quiet=True)
     assert reply["ok"], reply.get("error")
 
 
@@ -70,12 +70,12 @@ def checked(
 ) -> list[Verdict]:
     """Run ``earlier`` (the steps before), begin a step, run ``code`` in it, then the checks."""
     run(kernel, SETUP + earlier)
-    begun = kernel.request({"op": "begin_step", "given": "", "quiet": True, "names": names})
+    begun = kernel.begin_step(names=names)
     assert begun["ok"], begun
     if code:
         run(kernel, code)
     calls = [(name, REGISTRY[name].normalise(args)) for name, args in checks]
-    reply = kernel.request({"op": "check", "checks": calls, "solution": solution, "code": code})
+    reply = kernel.check(calls, solution=solution, code=code)
     assert "verdicts" in reply, reply
     verdicts: list[Verdict] = reply["verdicts"]
     return verdicts
@@ -162,7 +162,7 @@ def test_target_names_are_root_names() -> None:
 
 
 def test_the_engine_keeps_a_copy_of_names_read_through_before() -> None:
-    from tutor.engine import snapshot_names
+    from tutor.judging import snapshot_names
     from tutor.lesson import CheckCall, Step
 
     step = Step(
@@ -226,10 +226,10 @@ def test_a_learner_name_before_does_not_hide_the_step_start(kernel: Kernel) -> N
 
 def test_the_step_start_keeps_gradients_for_reset(kernel: Kernel) -> None:
     run(kernel, SETUP + "m = nn.Linear(2, 1)\nm(torch.ones(1, 2)).sum().backward()")
-    kernel.request({"op": "begin_step", "given": "", "quiet": True})
+    kernel.begin_step()
     run(kernel, "m.zero_grad()")
-    kernel.request({"op": "reset_step"})
-    reply = kernel.request({"op": "exec", "code": "print(m.weight.grad.tolist())", "quiet": True})
+    kernel.reset_step()
+    reply = kernel.exec("print(m.weight.grad.tolist())", quiet=True)
     assert reply["output"] == "[[1.0, 1.0]]\n"
 
 
@@ -682,7 +682,7 @@ def test_the_check_restores_the_networks_mode_and_flattens_images(kernel: Kernel
     code = "model.train()\nmodel[1].eval()"
     v = verdict(kernel, "accuracy", {}, earlier=TRAINED, code=code)
     assert v.passed
-    reply = kernel.request({"op": "exec", "code": "model.training, model[1].training"})
+    reply = kernel.exec("model.training, model[1].training")
     assert reply["output"] == "(True, False)\n"
 
 

@@ -442,10 +442,6 @@ def test_variable_values_with_brackets_are_shown_as_they_are() -> None:
 
 
 @pytest.mark.parametrize("mode", [plain, terminal], ids=["plain", "terminal"])
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 9: `%vars` at 60 columns cuts words, e.g. 'probabiliti/es', '0.1/000'",
-)
 def test_variables_at_60_columns_cut_no_word(mode: Callable[[Draw, int], str]) -> None:
     text = mode(lambda screen: screen.variables([PROBABILITIES, COUNT]), 60)
     words = {"name", "type", "shape", "dtype", "device", "value"}

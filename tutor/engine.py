@@ -14,22 +14,21 @@ Nothing here prints: results are plain data (``tutor.results``) that front ends 
 
 from __future__ import annotations
 
+from tutor.actions import LearnerActions
+from tutor.ahead import later_step_completed
 from tutor.checkpoints import checkpoint_path
 from tutor.choices import answer_message, match_option, not_an_option
-from tutor.judging import bound_names, judge, step_targets, touches
-from tutor.kernel.client import Kernel, OutputCallback, ProgressCallback, WorkerDied
-from tutor.lesson import Lesson, Step
+from tutor.judging import bound_names, judge
+from tutor.kernel.client import Kernel, OutputCallback, ProgressCallback
+from tutor.lesson import Lesson
 from tutor.progress import ProgressStore
 from tutor.rebuild import StateBuilder
 from tutor.results import ChoiceResult, Feedback, RunResult, Submission
-from tutor.session import DONE, Session, StepRecord
+from tutor.session import Session
 from tutor.steprunner import StepRunner
 
-# How many steps past the current one an input may complete (see _completes_later_step).
-LOOK_AHEAD = 3
 
-
-class Tutor:
+class Tutor(LearnerActions):
     """One lesson being taken: the session, its worker and where progress is saved."""
 
     def __init__(
@@ -137,9 +136,12 @@ class Tutor:
         )
         feedback = judge(step, record.code, latest, reply, revisit=record.finished)
         if not feedback.passed and not record.finished:
-            ahead = self._completes_later_step(latest)
+            ahead = later_step_completed(
+                self.lesson, self.session.index, self.runner, latest, self._step_output[-1]
+            )
             if ahead is not None:
-                return ahead
+                self._credit_ahead(*ahead, latest)
+                return ahead[1]
         if not feedback.passed and not final:
             feedback.shown = False
         if feedback.shown and not feedback.partial:
@@ -150,32 +152,7 @@ class Tutor:
             self._save_place()
         return feedback
 
-    def _completes_later_step(self, latest: str) -> Feedback | None:
-        """Feedback crediting a later step that ``latest`` completes, or None.
-
-        Learners copy notebook cells ahead of the text: an input that skips a "look at this"
-        step and does the next step's work completes that step, judged as that step would judge
-        it (against the solutions of the steps in between, run from this step's start). Only
-        code steps without given code of their own are looked at, a few ahead at most.
-        """
-        steps, start = self.lesson.steps, self.session.index
-        for later in range(start + 1, min(start + 1 + LOOK_AHEAD, len(steps))):
-            step = steps[later]
-            if step.is_choice or step.given.strip():
-                return None
-            if not touches(latest, step_targets(step)):
-                continue
-            solutions = "\n".join(s.solution for s in steps[start : later + 1] if not s.is_choice)
-            reply = self.runner.check(
-                step, latest, self._step_output[-1], sorted(bound_names(latest)), solutions
-            )
-            feedback = judge(step, [latest], latest, reply, revisit=False)
-            if feedback.passed:
-                self._credit_ahead(later, latest, feedback)
-                return feedback
-        return None
-
-    def _credit_ahead(self, later: int, latest: str, feedback: Feedback) -> None:
+    def _credit_ahead(self, later: int, feedback: Feedback, latest: str) -> None:
         skipped = self.session.complete_ahead(later, latest)
         for index in [*skipped, later]:
             self._save_step(self.session.records[index], self.lesson.steps[index])
@@ -186,12 +163,6 @@ class Tutor:
         title = self.lesson.steps[later].title or self.lesson.steps[later].id
         note = f"That completes step {later + 1} ({title}); {jumped} skipped (`%back` returns)."
         feedback.explanation = "\n\n".join(filter(None, [note, feedback.explanation]))
-
-    def goto(self, number: int) -> bool:
-        """Go to step ``number`` (counted from 1), up to the first step not finished."""
-        moved = self.session.goto(number - 1)
-        self._save_place()
-        return moved
 
     def answer(self, text: str) -> ChoiceResult:
         """Answer a choice step with an option's text or its number."""
@@ -207,84 +178,3 @@ class Tutor:
             self.session.advance()
             self._save_place()
         return ChoiceResult(passed, answer_message(step, option))
-
-    # -- learner commands --------------------------------------------------------------------
-
-    def hint(self) -> str | None:
-        text = self.session.next_hint()
-        self._save_step()
-        return text
-
-    def solution(self) -> str:
-        text = self.session.show_solution()
-        self._save_step()
-        return text
-
-    def skip(self) -> str:
-        """Mark the step skipped and run its solution quietly, so later steps have its names."""
-        step = self.session.step
-        if not step.is_choice and self.session.record.status != DONE:
-            ran, restarted = self.builder.guarded(lambda: self.runner.run_solution(step))
-            if ran is None:
-                return restarted
-        self.session.skip()
-        self._save_step(self.session.records[self.session.index - 1], step)
-        self._save_place()
-        return ""
-
-    def back(self) -> bool:
-        moved = self.session.back()
-        self._save_place()
-        return moved
-
-    def go_next(self) -> bool:
-        moved = self.session.go_next()
-        self._save_place()
-        return moved
-
-    def reset_step(self) -> str:
-        """Put the namespace back as it was when this step began."""
-        restored, restarted = self.builder.guarded(self.builder.reset)
-        if restored is False:  # no checkpoint: the copy the worker took when the step began
-            _, restarted = self.builder.guarded(self.kernel.reset_step)
-        self._step_output = []
-        if not self.session.finished and not self.session.record.finished:
-            self.session.record.code.clear()  # undone: a resume must not replay it
-            self._save_step()
-        return restarted
-
-    def restart_worker(self) -> None:
-        """A fresh worker, with the lesson's state rebuilt up to this step."""
-        self.builder.recover("Restarted on request")
-
-    def variables(self) -> list[dict[str, str]]:
-        rows, _ = self.builder.guarded(self.kernel.variables)
-        return rows or []
-
-    def complete(self, source: str) -> list[tuple[str, str, str]]:
-        """Completions from the live namespace; none (never an error) if the worker is gone."""
-        try:
-            return self.kernel.complete(source)
-        except WorkerDied:
-            return []
-
-    def progress_line(self) -> str:
-        done = self.session.count(DONE)
-        return f"{self.lesson.id}: {done}/{len(self.lesson.steps)} steps complete"
-
-    def close(self) -> None:
-        self.kernel.close()
-
-    # -- persistence -------------------------------------------------------------------------
-
-    def _save_step(self, record: StepRecord | None = None, step: Step | None = None) -> None:
-        if step is None or record is None:
-            if self.session.finished:
-                return
-            step, record = self.session.step, self.session.record
-        self.store.save_step(self.lesson.id, step.id, record)
-
-    def _save_place(self) -> None:
-        position = "" if self.session.finished else self.session.step.id
-        source = str(self.lesson.source or "")
-        self.store.save_place(self.lesson.id, position, source)

@@ -34,11 +34,15 @@ def judge(step: Step, codes: list[str], latest: str, reply: CheckReply, revisit:
     passed = bool(verdicts) and all(v.passed for v in verdicts)
     if passed and not revisit and not worked_on_here(step, codes):
         return Feedback(verdicts, passed=False, shown=False)  # a value left from before
-    if passed and revisit and not touches(latest, step_targets(step)):
-        # Back at a finished step, looking around (`type(model)`) is not doing it again.
+    targets = step_targets(step)
+    if passed and revisit and targets and not touches(latest, targets):
+        # Back at a finished step, looking around (`type(model)`) is not doing it again (a
+        # step whose checks read only the output is done by looking, though).
         return Feedback(verdicts, passed=False, shown=False)
     notes = list(reply.get("shadowed", []))
-    named_otherwise = misspelling(latest, verdicts) or renamed_note(reply, verdicts)
+    named_otherwise = misspelling(latest, verdicts, step_targets(step)) or renamed_note(
+        reply, verdicts
+    )
     near_miss = named_otherwise or out_of_place_twin(latest, step.solution)
     if near_miss and not passed:
         notes.insert(0, near_miss)
@@ -144,12 +148,16 @@ def bound_names(code: str) -> set[str]:
     return bound
 
 
-def misspelling(latest: str, verdicts: list[Verdict]) -> str:
-    """A note when the input defined a name close to the one a check misses (`activaton`)."""
+def misspelling(latest: str, verdicts: list[Verdict], wanted: set[str] | None = None) -> str:
+    """A note when the input defined a name close to the one a check misses (`activaton`).
+
+    A name the step asks for too (`weights_1` beside the missing `weights_2`) is no misspelling.
+    """
     missing = next((v.missing for v in verdicts if not v.passed), "")
     if not missing:
         return ""
-    close = difflib.get_close_matches(missing, sorted(bound_names(latest)), n=1, cutoff=0.75)
+    defined = sorted(bound_names(latest) - (wanted or set()))
+    close = difflib.get_close_matches(missing, defined, n=1, cutoff=0.75)
     if not close or close[0] == missing:
         return ""
     return f"You defined `{close[0]}`; the step asks for `{missing}`."

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.padding import Padding
 from rich.rule import Rule
 from rich.syntax import Syntax
@@ -231,17 +230,7 @@ class Screen:
         if not rows:
             self.message("No variables yet.", THEME_DIM)
             return
-        table = Table(box=None, pad_edge=False, show_edge=False)
-        for column in ("name", "type", "shape", "dtype", "device", "value"):
-            table.add_column(column, overflow="fold")
-        for row in rows:
-            table.add_row(
-                *(
-                    escape(row.get(k, ""))
-                    for k in ("name", "type", "shape", "dtype", "device", "value")
-                )
-            )
-        self._print(table)
+        self._print(variables_table(rows, self.console.width))
 
     def help(self, rows: Sequence[tuple[str, str]]) -> None:
         table = Table(show_header=False, box=None, pad_edge=False)
@@ -275,3 +264,31 @@ def progress_tables(report: Sequence[dict[str, Any]]) -> list[object]:
             table.add_row(s["id"], s["kind"], s["status"], str(s["attempts"]), str(s["hints_used"]))
         shown.append(table)
     return shown
+
+
+_VARIABLE_COLUMNS = ("name", "type", "shape", "dtype", "device", "value")
+
+
+def variables_table(rows: Sequence[dict[str, str]], width: int = 80) -> Table:
+    """``%vars``: a row per variable. Names are never cut; on a narrow terminal a value takes
+    one line ending in "…" (and dtype and device make room when that is too little)."""
+    columns: tuple[str, ...] = _VARIABLE_COLUMNS
+    room = width - _fixed_width(rows, columns)
+    if width < 70 and room < 16:
+        columns = ("name", "type", "shape", "value")
+        room = width - _fixed_width(rows, columns)
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    for column in columns:
+        table.add_column(column, no_wrap=column != "value" or width < 70)
+    for row in rows:
+        cells = [Text(row.get(k, "")) for k in columns]
+        if width < 70:
+            cells[-1].truncate(max(room, 4), overflow="ellipsis")
+        table.add_row(*cells)
+    return table
+
+
+def _fixed_width(rows: Sequence[dict[str, str]], columns: Sequence[str]) -> int:
+    """The width of every column but the last (the value), with the gaps between them."""
+    widths = [max(len(c), *(len(row.get(c, "")) for row in rows)) for c in columns[:-1]]
+    return sum(widths) + 2 * len(widths)
