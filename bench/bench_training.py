@@ -24,7 +24,10 @@ import statistics
 import subprocess
 import sys
 import time
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from tutor.kernel.client import Kernel
 
 TARGET = 1 / 0.97
 
@@ -60,11 +63,18 @@ for e in range(epochs):
 bench_wall, bench_cpu = time.perf_counter() - bench_wall, time.thread_time() - bench_cpu
 """
 
-# Not timed: what the learner would check next, test accuracy, and the figures for the parser.
+# After the loop: the loader alone over the same epochs (its share of the loop's time), test
+# accuracy, and the figures for the parser.
 REPORT = """
+bench_load = time.perf_counter()
+for e in range(epochs):
+    for images, labels in trainloader:
+        pass
+bench_load = time.perf_counter() - bench_load
 with torch.no_grad():
     right = sum((model(x.view(x.shape[0], -1)).argmax(1) == y).sum().item() for x, y in testloader)
-print("BENCH", bench_wall, bench_cpu, len(trainloader) * epochs, right / len(testloader.dataset))
+accuracy = right / len(testloader.dataset)
+print("BENCH", bench_wall, bench_cpu, len(trainloader) * epochs, accuracy, bench_load)
 """
 
 
@@ -73,14 +83,15 @@ class Run(NamedTuple):
     cpu: float
     batches: int
     accuracy: float
+    loader: float  # seconds the loader alone takes for the same batches
     losses: list[float]
 
 
 def parse(output: str) -> Run:
     losses = [float(line.split(":")[1]) for line in output.splitlines() if "Training loss" in line]
     fields = next(line for line in output.splitlines() if line.startswith("BENCH")).split()
-    wall, cpu, batches, accuracy = float(fields[1]), float(fields[2]), int(fields[3]), fields[4]
-    return Run(wall, cpu, batches, float(accuracy), losses)
+    wall, cpu, batches, accuracy, loader = fields[1:6]
+    return Run(float(wall), float(cpu), int(batches), float(accuracy), float(loader), losses)
 
 
 def environment() -> dict[str, str]:
@@ -97,10 +108,10 @@ def plain_run(threads: int) -> Run:
     return parse(done.stdout)
 
 
-def worker_run(kernel: object, threads: int) -> Run:
+def worker_run(kernel: Kernel, threads: int) -> Run:
     output = ""
     for code in (SETUP.format(threads=threads), LOOP, REPORT):
-        reply = kernel.request({"op": "exec", "code": code})  # type: ignore[attr-defined]
+        reply = kernel.request({"op": "exec", "code": code})
         if not reply["ok"]:
             raise RuntimeError(f"the worker run failed:\n{reply['error']}")
         output += reply["output"]
@@ -139,6 +150,8 @@ def report(threads: int, plain: list[Run], worker: list[Run]) -> None:
         print(f"{label:<44} {figure:<52} target <= {TARGET:.3f} {verdict}")
     spread = ", ".join(f"{r.wall:.2f}/{s.wall:.2f}" for r, s in zip(plain, worker, strict=True))
     print(f"{'':<44} each run, plain/worker wall s: {spread}")
+    loader, wall = median(plain, "loader"), median(plain, "wall")
+    print(f"{'':<44} the loader alone, plain: {loader:.3f} s of the loop's {wall:.3f} s")
 
 
 def learned(runs: list[Run]) -> str:
