@@ -22,6 +22,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from tutor import data
+from tutor.kernel.client import Kernel
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED_DIR = REPO / "tutor" / "datasets"
@@ -73,12 +74,62 @@ def test_mnist_loader_gives_normalised_batches_of_64() -> None:
     assert images.max() == 1.0
 
 
-def test_the_notebooks_old_iterator_next_still_works() -> None:
+def test_the_notebooks_old_iterator_next_still_works_and_says_once_how_it_is_spelled_now(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(data, "_old_next_noted", False)
     dataiter = iter(data.mnist(batch_size=16))
     images, labels = dataiter.next()
     assert images.shape == (16, 1, 28, 28)
     images, labels = next(dataiter)  # and the modern spelling on the same iterator
     assert labels.shape == (16,)
+    images, labels = dataiter.next()
+    assert capsys.readouterr().err.splitlines() == [
+        "Note: `dataiter.next()` is the old spelling, from the PyTorch 0.4 of the course's "
+        "notebooks. Today's PyTorch has no `.next()` on a loader's iterator: write "
+        "`next(dataiter)`. The tutor's loaders take both, so this line ran."
+    ]
+
+
+def test_the_note_on_next_names_the_loader_when_the_iterator_has_no_name(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(data, "_old_next_noted", False)
+    testloader = data.mnist(train=False, batch_size=4)
+    _, labels = iter(testloader).next()
+    assert labels.shape == (4,)
+    err = capsys.readouterr().err
+    assert "`iter(testloader).next()`" in err
+    assert "write `next(iter(testloader))`" in err
+
+
+def test_the_note_on_next_reaches_the_learner_from_the_worker(kernel: Kernel) -> None:
+    code = (
+        "import tutor.data\n"
+        "tutor.data._old_next_noted = False  # the shared worker may have noted it already\n"
+        "batches = iter(tutor.data.mnist(batch_size=8))\n"
+        "images, labels = batches.next()\n"
+        "images, labels = batches.next()\n"
+        "print(images.shape)"
+    )
+    reply = kernel.exec(code)
+    assert reply["ok"], reply["error"]
+    assert reply["output"].count("Note: `batches.next()` is the old spelling") == 1
+    assert "write `next(batches)`" in reply["output"]
+    assert reply["output"].endswith("torch.Size([8, 1, 28, 28])\n")
+
+
+def test_a_batch_is_bit_for_bit_the_items_it_holds() -> None:
+    # The loader fetches a batch with one __getitems__ call; it must equal 64 __getitem__ calls.
+    trainset = data.dataset("mnist")
+    order = torch.randperm(len(trainset), generator=torch.Generator().manual_seed(3))[:64]
+    loader = DataLoader(trainset, batch_size=64, sampler=order.tolist())
+    images, labels = next(iter(loader))
+    one_by_one = [trainset[i] for i in order.tolist()]
+    assert torch.equal(images, torch.stack([image for image, _ in one_by_one]))
+    assert labels.tolist() == [label for _, label in one_by_one]
+    assert images.shape == (64, 1, 28, 28)
+    assert images.is_contiguous()
 
 
 def test_items_are_normalised_exactly_as_totensor_then_normalize() -> None:
@@ -93,8 +144,11 @@ def test_bundled_subsets_are_balanced_and_in_file_order() -> None:
     for name in ("mnist", "fashion-mnist"):
         train = data.dataset(name, train=True)
         test = data.dataset(name, train=False)
-        assert torch.bincount(train.targets).tolist() == [200] * 10
-        assert torch.bincount(test.targets).tolist() == [50] * 10
+        train_per_class, test_per_class = build_datasets.PER_CLASS[
+            train.key.replace("-", "_") + ".npz"
+        ]
+        assert torch.bincount(train.targets).tolist() == [train_per_class] * 10
+        assert torch.bincount(test.targets).tolist() == [test_per_class] * 10
     assert data.dataset("mnist").targets[:5].tolist() == [5, 0, 4, 1, 9]
     assert data.dataset("fashion-mnist").targets[:5].tolist() == [9, 0, 0, 3, 0]
     with np.load(BUNDLED_DIR / "mnist.npz") as npz:
@@ -104,9 +158,13 @@ def test_bundled_subsets_are_balanced_and_in_file_order() -> None:
 
 
 def test_describe_says_which_set_and_how_many_images() -> None:
-    assert data.describe(data.mnist()) == "MNIST training set: bundled subset, 2,000 images"
+    assert data.describe(data.mnist()) == "MNIST training set: bundled subset, 20,000 images"
     testset = data.fashion_mnist(train=False).dataset
-    assert data.describe(testset) == "Fashion-MNIST test set: bundled subset, 500 images"
+    assert data.describe(testset) == "Fashion-MNIST test set: bundled subset, 1,000 images"
+    assert (
+        data.describe(data.fashion_mnist())
+        == "Fashion-MNIST training set: bundled subset, 5,000 images"
+    )
     assert testset.classes[9] == "Ankle boot"
 
 
@@ -124,7 +182,7 @@ def test_the_full_set_in_the_data_folder_is_preferred(
     trainset = data.mnist(batch_size=8).dataset
     assert data.describe(trainset) == "MNIST training set: full set, 30 images"
     # The test split's files are not there: that split still comes from the bundle.
-    assert data.describe(data.mnist(train=False)) == "MNIST test set: bundled subset, 500 images"
+    assert data.describe(data.mnist(train=False)) == "MNIST test set: bundled subset, 1,000 images"
     monkeypatch.setenv("TUTOR_DATA", "bundled")
     assert data.dataset("mnist").source == data.BUNDLED
 

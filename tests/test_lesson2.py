@@ -31,7 +31,7 @@ def test_typing_the_notebook_code_completes_lesson2(tmp_path: Path) -> None:
     assert "✗" not in out  # copying the notebook never meets a failing check
 
     # the tutor says which images it uses, and the notebook's extras are handled kindly
-    assert "MNIST training set: bundled subset, 2,000 images" in out
+    assert "MNIST training set: bundled subset, 20,000 images" in out
     assert "`%matplotlib` is a Jupyter notebook command; the tutor does not need it" in out
     assert "No module named 'helper'" not in out
     # pictures: a digit in shade blocks, and a digit beside its ten probability bars
