@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tutor.yamlsource import Position, YamlSyntaxError, load_with_positions
+from tutor.safetext import printable
+from tutor.yamlsource import (
+    Position,
+    SourceTooLarge,
+    YamlSyntaxError,
+    load_with_positions,
+    read_source,
+)
 
 
 @dataclass(frozen=True)
@@ -26,8 +33,8 @@ class Problem:
     column: int
     message: str
 
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+    def __str__(self) -> str:  # a key or value from the file may hold escape sequences
+        return printable(f"{self.file}:{self.line}:{self.column}: {self.message}")
 
 
 class LessonError(Exception):
@@ -98,7 +105,9 @@ def validate_file(path: Path) -> list[Problem]:
 def _read_and_validate(path: Path) -> tuple[Any, list[Problem]]:
     name = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_source(path)
+    except SourceTooLarge as error:
+        return None, [Problem(name, 1, 1, str(error))]
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         return None, [Problem(name, 1, 1, f"cannot read the file: {reason}")]
