@@ -58,13 +58,8 @@ class _Lines:
         self._ahead: list[str] = []  # a stack: the next line is last
 
     def next(self) -> str | None:
-        if self._ahead:
-            line = self._ahead.pop()
-        else:
-            line = next(self._source, None)
-            if line is None:
-                return None
-        return line.rstrip("\r\n")
+        line = self._ahead.pop() if self._ahead else next(self._source, None)
+        return None if line is None else line.rstrip("\r\n")
 
     def peek(self) -> str:
         if not self._ahead:

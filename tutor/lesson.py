@@ -10,7 +10,7 @@ line and column, e.g. ``lesson1.yaml:12:5: unknown field 'hint' (did you mean 'h
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -124,14 +124,28 @@ def _read_and_validate(path: Path) -> tuple[Any, list[Problem]]:
 
 
 def _build_lesson(data: dict[str, Any], path: Path) -> Lesson:
-    steps = tuple(_build_step(raw) for raw in data["steps"])
+    steps = tuple(_printable_step(_build_step(raw)) for raw in data["steps"])
     return Lesson(
         id=data["id"],
-        title=data["title"],
+        title=printable(data["title"]),
         steps=steps,
-        description=data.get("description", ""),
+        description=printable(data.get("description", "")),
         setup=data.get("setup", ""),
         source=path,
+    )
+
+
+def _printable_step(step: Step) -> Step:
+    """The step with its prose printable: escape sequences from the file are shown, never sent
+    to the terminal. Code is kept as written, since it runs; it is escaped where it is shown."""
+    return replace(
+        step,
+        text=printable(step.text),
+        title=printable(step.title),
+        hints=tuple(printable(hint) for hint in step.hints),
+        options=tuple(Option(printable(o.text), printable(o.why)) for o in step.options),
+        answer=printable(step.answer),
+        explanation=printable(step.explanation),
     )
 
 

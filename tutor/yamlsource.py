@@ -119,7 +119,7 @@ def _check_size(text: str) -> None:
         elif isinstance(event, yaml.AliasEvent):
             if any(anchor == event.anchor for anchor, _, _ in open_):
                 raise _limit("an alias refers to itself (a recursive `*alias`)", event)
-            more_values, more_characters = expanded.get(event.anchor, (1, 0))
+            more_values, more_characters = expanded.get(str(event.anchor), (1, 0))
             values, characters = values + more_values, characters + more_characters
         if values > MAX_VALUES:
             raise _limit(f"with its `*aliases` the lesson holds over {MAX_VALUES:,} values", event)
