@@ -225,7 +225,7 @@ def _check_problems(item: dict[str, Any], here: Path, positions: dict[Path, Posi
             problems.append((_where((*here, name), positions), message))
         except (RecursionError, MemoryError):  # a 3,000-term sum exhausts the parser's stack
             message = f"check '{name}': {_shorten(expression)!r} {_TOO_DEEP}"
-            problems.append((_where(here + (name,), positions), message))
+            problems.append((_where(here + (name,), positions), message))  # noqa: RUF005
     return problems
 
 
