@@ -157,3 +157,13 @@ def test_loading_raises_lesson_error_with_the_limit(tmp_path: Path) -> None:
     with pytest.raises(LessonError) as caught:
         load_lesson(path)
     assert "100,000 values" in str(caught.value)
+
+
+def test_an_error_in_quoted_code_points_at_the_code_not_past_the_end(tmp_path: Path) -> None:
+    # "\n" escapes put many lines of code on one line of the file; the fuzz found a problem
+    # reported 100 lines below the end of the file.
+    path = tmp_path / "quoted.yaml"
+    path.write_text(GOOD.replace("solution: x = 1", 'solution: "x = 1' + "\\n" * 100 + 'y = ("'))
+    assert (
+        only_problem(path) == f"{path}:6:15: 'solution' is not valid Python: '(' was never closed"
+    )

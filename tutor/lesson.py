@@ -33,8 +33,8 @@ class Problem:
     column: int
     message: str
 
-    def __str__(self) -> str:  # a key or value from the file may hold escape sequences
-        return printable(f"{self.file}:{self.line}:{self.column}: {self.message}")
+    def __str__(self) -> str:  # one line, though a key or value may hold escapes or newlines
+        return printable(f"{self.file}:{self.line}:{self.column}: {self.message}", lines=False)
 
 
 class LessonError(Exception):

@@ -19,9 +19,13 @@ import re
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
-def printable(text: str) -> str:
-    """``text`` with each control character written as its escape (``\\x1b``, ``\\u202e``)."""
-    return _UNSAFE.sub(_escape, text)
+def printable(text: str, lines: bool = True) -> str:
+    """``text`` with each control character written as its escape (``\\x1b``, ``\\u202e``).
+
+    ``lines=False`` escapes newlines too, for text that must stay on one line.
+    """
+    text = _UNSAFE.sub(_escape, text)
+    return text if lines else text.replace("\n", "\\n")
 
 
 def _escape(match: re.Match[str]) -> str:

@@ -258,8 +258,9 @@ def _code_problems(code: Any, path: Path, positions: dict[Path, Position]) -> li
         compile(code, "<lesson>", "exec")
     except SyntaxError as error:
         start = positions[path]
-        # A block scalar (`|`) begins on the line after its indicator.
-        line = start.line + (error.lineno or 1) - (0 if start.block else 1)
+        # A block scalar (`|`) begins on the line after its indicator, and keeps its lines; a
+        # quoted one may hold many lines ("a\nb") on one line of the file: point at its start.
+        line = start.line + (error.lineno or 1) if start.block else start.line
         return [(Position(line, start.column), f"{_field(path)} is not valid Python: {error.msg}")]
     except (RecursionError, MemoryError):  # a 3,000-term sum exhausts the compiler's stack
         message = f"{_field(path)} {_TOO_DEEP} (split it into several statements)"
