@@ -311,6 +311,6 @@ def test_lessons_with_huge_code_load_or_name_their_problems(text: str) -> None:
     loads_or_names_its_problems(text)
 
 
-def test_the_builtin_lessons_themselves_load() -> None:
-    for text in BUILTIN:
-        loads_or_names_its_problems(text)
+def test_the_builtin_lessons_themselves_load_and_draw() -> None:
+    for number, path in enumerate(builtin_paths()):
+        draw_lesson(load_lesson(path), number)
