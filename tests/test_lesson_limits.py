@@ -167,3 +167,12 @@ def test_an_error_in_quoted_code_points_at_the_code_not_past_the_end(tmp_path: P
     assert (
         only_problem(path) == f"{path}:6:15: 'solution' is not valid Python: '(' was never closed"
     )
+
+
+def test_a_raw_control_character_is_placed_and_named(tmp_path: Path) -> None:
+    path = tmp_path / "control.yaml"
+    path.write_text(GOOD.replace("Make `x`.", "Make \x1b[2J`x`."))
+    assert only_problem(path) == (
+        f"{path}:5:16: YAML syntax: the control character U+001B is not allowed in YAML; "
+        "write it as an escape"
+    )

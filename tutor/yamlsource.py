@@ -78,6 +78,8 @@ def load_with_positions(text: str) -> tuple[Any, dict[Path, Position]]:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         raise _syntax_error(error) from None
+    except yaml.reader.ReaderError as error:  # a control character, written raw in the file
+        raise _reader_error(text, error) from None
     except yaml.YAMLError as error:
         raise YamlSyntaxError(str(error), Position(1, 1)) from None
     if root is None:
@@ -91,6 +93,14 @@ def load_with_positions(text: str) -> tuple[Any, dict[Path, Position]]:
     # A key's own position is the better place to point at for "unknown field" errors.
     positions.update({(*path, "<key>"): pos for path, pos in key_positions.items()})
     return data, positions
+
+
+def _reader_error(text: str, error: yaml.reader.ReaderError) -> YamlSyntaxError:
+    before = text[: error.position]
+    line, column = before.count("\n") + 1, error.position - (before.rfind("\n") + 1) + 1
+    code = error.character if isinstance(error.character, int) else ord(error.character)
+    message = f"the control character U+{code:04X} is not allowed in YAML; write it as an escape"
+    return YamlSyntaxError(message, Position(line, column))
 
 
 def _check_size(text: str) -> None:
