@@ -81,8 +81,10 @@ _SPECIAL = re.compile(r"[\"'#\\()\[\]{}]")
 class _Brackets:
     """Whether the lines so far leave a bracket, a string or a backslash continuation open.
 
-    A fast, incremental guess used only to skip compiling lines that cannot end a statement:
-    where it is wrong (an odd f-string, say), ``_Statement`` still finds where the input ends.
+    A fast, incremental guess used to skip compiling lines that cannot end a statement. Where
+    it guesses wrong (an odd f-string, say), ``_Statement`` still finds where the input ends,
+    only later; one case differs from compiling every line: an unindented statement right after
+    such a block joins the block (and the worker reports the syntax error).
     """
 
     def __init__(self) -> None:
