@@ -84,7 +84,7 @@ def test_an_unknown_lesson_is_one_line_not_a_traceback() -> None:
 
 def test_tutor_test_fails_a_step_whose_checks_pass_without_any_work(write_lesson) -> None:  # type: ignore[no-untyped-def]
     lazy = TINY.replace("- tensor: {name: x, shape: [3]}", "- defined: torch")
-    result = runner.invoke(app, ["test", str(write_lesson(lazy)), "--device", "cpu"])
+    result = runner.invoke(app, ["test", str(write_lesson(lazy)), "--device", "cpu", "--trust"])
     assert result.exit_code == 1
     assert (
         "FAIL tiny/ones: an empty attempt passes the checks: they test nothing new" in result.output
@@ -93,7 +93,7 @@ def test_tutor_test_fails_a_step_whose_checks_pass_without_any_work(write_lesson
 
 def test_tutor_test_fails_a_solution_that_does_not_pass(write_lesson) -> None:  # type: ignore[no-untyped-def]
     wrong = TINY.replace("solution: x = torch.ones(3)", "solution: x = torch.ones(4)")
-    result = runner.invoke(app, ["test", str(write_lesson(wrong)), "--device", "cpu"])
+    result = runner.invoke(app, ["test", str(write_lesson(wrong)), "--device", "cpu", "--trust"])
     assert result.exit_code == 1
     assert "FAIL tiny/ones: the solution fails: `x` has the wrong shape" in result.output
 
@@ -122,7 +122,11 @@ def test_typing_the_notebook_code_completes_lesson1(tutor_home: Path) -> None:
 def test_a_lesson_file_can_be_started_by_path(write_lesson, tutor_home: Path) -> None:  # type: ignore[no-untyped-def]
     path = write_lesson(TINY)
     result = tutor(
-        "start", str(path), stdin="x = torch.ones(2)\n%hint\nx = torch.ones(3)\n", home=tutor_home
+        "start",
+        str(path),
+        "--trust",
+        stdin="x = torch.ones(2)\n%hint\nx = torch.ones(3)\n",
+        home=tutor_home,
     )
     out = result.stdout
     assert result.returncode == 0, result.stderr
@@ -203,7 +207,7 @@ def test_the_example_in_the_authoring_guide_is_a_working_lesson(tmp_path: Path) 
     example = tmp_path / "example.yaml"
     example.write_text(re.search(r"```yaml\n(.*?)```", guide, re.S).group(1))  # type: ignore[union-attr]
     assert runner.invoke(app, ["validate", str(example)]).exit_code == 0
-    result = runner.invoke(app, ["test", str(example), "--device", "cpu"])
+    result = runner.invoke(app, ["test", str(example), "--device", "cpu", "--trust"])
     assert result.exit_code == 0, result.output
 
 

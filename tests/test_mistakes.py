@@ -33,7 +33,7 @@ steps:
 
 def run_test(write_lesson, extra: str = "") -> tuple[int, str]:  # type: ignore[no-untyped-def]
     path = write_lesson(LESSON.format(extra=extra))
-    result = CliRunner().invoke(app, ["test", str(path), "--device", "cpu"])
+    result = CliRunner().invoke(app, ["test", str(path), "--device", "cpu", "--trust"])
     return result.exit_code, result.output
 
 

@@ -249,11 +249,6 @@ def test_choice_options_are_shown_as_typed_on_a_terminal_too() -> None:
     assert "  1) `weights`\n  2) features\nType an option or its number.\n" in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="render.py prints option text as rich markup, so `[dim]` or `[b]` vanish "
-    "(no lesson has such an option yet; found while writing these tests)",
-)
 def test_choice_option_with_square_brackets_is_shown_as_written() -> None:
     step = Step(id="sum", kind="choice", text="Which sums rows?", options=(Option("`x.sum([b])`"),))
     lesson = Lesson(id="lesson1", title="Tensors", steps=(step,))
@@ -477,11 +472,6 @@ def test_lesson_table_has_a_header_and_a_row_per_lesson() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="render.py passes lesson titles to the table as rich markup, so `[b]` vanishes "
-    "(found while writing these tests)",
-)
 def test_lesson_title_with_square_brackets_is_shown_as_written() -> None:
     rows = [("lesson1", "Indexing with x[b]", "")]
     assert "Indexing with x[b]" in plain(lambda screen: screen.lesson_table(rows))

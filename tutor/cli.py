@@ -15,6 +15,7 @@ import typer
 
 if TYPE_CHECKING:
     from tutor.kernel.client import Kernel
+    from tutor.lesson import Lesson
     from tutor.progress import ProgressStore
 
 app = typer.Typer(
@@ -25,6 +26,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help: flags read as flags, not as `--plain <bool>`
 )
+
+TrustOption = Annotated[
+    bool,
+    typer.Option(
+        "--trust",
+        help="Run a lesson file without asking first (for scripts and CI). A lesson file runs "
+        "Python on your machine; built-in lessons never ask.",
+    ),
+]
 
 DeviceOption = Annotated[
     str,
@@ -57,6 +67,7 @@ def start(
     plain: Annotated[
         bool, typer.Option("--plain", help="No colour, no full-screen features.")
     ] = False,
+    trust: TrustOption = False,
 ) -> None:
     """Take a lesson: read a step, type Python, get feedback. Progress is saved as you go."""
     from tutor.early import plain_output, take_kernel
@@ -65,13 +76,15 @@ def start(
         raise fail(f"unknown device '{device}': use auto, cpu, cuda or mps", 2)
     kernel = take_kernel(device, plain)  # torch imports in the worker while the lesson loads
     try:
-        status = _run_lesson(lesson, kernel, plain_output(plain), line_editing=not plain)
+        status = _run_lesson(lesson, kernel, plain_output(plain), not plain, trust)
     finally:
         kernel.close()
     raise typer.Exit(status)
 
 
-def _run_lesson(name: str | None, kernel: Kernel, plain: bool, line_editing: bool = True) -> int:
+def _run_lesson(
+    name: str | None, kernel: Kernel, plain: bool, line_editing: bool = True, trust: bool = False
+) -> int:
     from tutor.catalog import LessonNotFound, find_lesson
     from tutor.engine import Tutor
     from tutor.kernel.client import WorkerDied, WorkerUnavailable
@@ -92,6 +105,7 @@ def _run_lesson(name: str | None, kernel: Kernel, plain: bool, line_editing: boo
         for problem in error.problems:
             typer.echo(str(problem), err=True)
         raise fail(f"{name} is not a valid lesson; fix the lines above") from None
+    _ensure_trusted(lesson, trust)
     screen = Screen(make_console(plain), plain=plain)
     tutor = Tutor(lesson, store, kernel, on_output=screen.output)
     try:
@@ -106,6 +120,17 @@ def _run_lesson(name: str | None, kernel: Kernel, plain: bool, line_editing: boo
         raise fail(str(error)) from None
     except WorkerDied as died:
         raise fail(f"{died.how} and could not be restarted; your progress is saved") from None
+
+
+def _ensure_trusted(lesson: Lesson, trust: bool) -> None:
+    """A lesson file from elsewhere runs only once the learner has said yes (see tutor.trust)."""
+    from tutor.trust import NotTrusted, ensure_trusted
+
+    ask = (lambda q: typer.confirm(q, default=False)) if sys.stdin.isatty() else None
+    try:
+        ensure_trusted(lesson, trust=trust, ask=ask, show=typer.echo)
+    except NotTrusted as error:
+        raise fail(str(error)) from None
 
 
 def _choose_lesson(store: ProgressStore, interactive: bool, plain: bool) -> str | None:
@@ -186,7 +211,10 @@ def reset(
 
 @app.command()
 def validate(paths: Annotated[list[Path], typer.Argument(help="Lesson YAML files.")]) -> None:
-    """Check lesson files against the schema; print each problem as file:line:col: message."""
+    """Check lesson files against the schema; print each problem as file:line:col: message.
+
+    Validating never runs the lesson's code, so it is safe on a file from anyone.
+    """
     from tutor.lesson import validate_file
 
     problems = [problem for path in paths for problem in validate_file(path)]
@@ -212,6 +240,7 @@ def test_lessons(
         typer.Argument(help="Lesson ids or YAML files; all built-in if omitted."),
     ] = None,
     device: DeviceOption = "auto",
+    trust: TrustOption = False,
 ) -> None:
     """Run each step's solution through its checks (must pass) and an empty attempt (must fail)."""
     from tutor.catalog import LessonNotFound, builtin_paths, find_lesson
@@ -235,6 +264,7 @@ def test_lessons(
                     typer.echo(f"FAIL {problem}")
                 failures += 1
                 continue
+            _ensure_trusted(lesson, trust)
             report = test_lesson(lesson, kernel)
             for step in report.steps:
                 mark = "ok  " if step.ok else "FAIL"

@@ -9,12 +9,19 @@ line and column, e.g. ``lesson1.yaml:12:5: unknown field 'hint' (did you mean 'h
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from tutor.safetext import printable
 from tutor.yamlsource import Path as YamlPath
-from tutor.yamlsource import Position, YamlSyntaxError, load_with_positions
+from tutor.yamlsource import (
+    Position,
+    SourceTooLarge,
+    YamlSyntaxError,
+    load_with_positions,
+    read_source,
+)
 
 # Seconds one input may run, unless a step says otherwise: long enough for any lesson's
 # training on a CPU, short enough that a runaway loop ends without the learner's Ctrl-C.
@@ -30,8 +37,8 @@ class Problem:
     column: int
     message: str
 
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+    def __str__(self) -> str:  # one line, though a key or value may hold escapes or newlines
+        return printable(f"{self.file}:{self.line}:{self.column}: {self.message}", lines=False)
 
 
 class LessonError(Exception):
@@ -117,7 +124,9 @@ def validate_file(path: Path) -> list[Problem]:
 def _read_and_validate(path: Path) -> tuple[Any, dict[YamlPath, Position], list[Problem]]:
     name = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_source(path)
+    except SourceTooLarge as error:
+        return None, {}, [Problem(name, 1, 1, str(error))]
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         return None, {}, [Problem(name, 1, 1, f"cannot read the file: {reason}")]
@@ -135,14 +144,14 @@ def _read_and_validate(path: Path) -> tuple[Any, dict[YamlPath, Position], list[
 
 def _build_lesson(data: dict[str, Any], positions: dict[YamlPath, Position], path: Path) -> Lesson:
     steps = tuple(
-        _build_step(raw, _mistakes(raw, ("steps", number), positions))
+        _printable_step(_build_step(raw, _mistakes(raw, ("steps", number), positions)))
         for number, raw in enumerate(data["steps"])
     )
     return Lesson(
         id=data["id"],
-        title=data["title"],
+        title=printable(data["title"]),
         steps=steps,
-        description=data.get("description", ""),
+        description=printable(data.get("description", "")),
         setup=data.get("setup", ""),
         source=path,
     )
@@ -154,11 +163,25 @@ def _mistakes(
     mistakes = []
     for number, item in enumerate(raw.get("mistakes", [])):
         says = item.get("says", [])
-        position = positions.get((*where, "mistakes", number), Position(0, 0))
+        position = positions.get(where + ("mistakes", number), Position(0, 0))
         mistakes.append(
             Mistake(item["code"], tuple([says] if isinstance(says, str) else says), position.line)
         )
     return tuple(mistakes)
+
+
+def _printable_step(step: Step) -> Step:
+    """The step with its prose printable: escape sequences from the file are shown, never sent
+    to the terminal. Code is kept as written, since it runs; it is escaped where it is shown."""
+    return replace(
+        step,
+        text=printable(step.text),
+        title=printable(step.title),
+        hints=tuple(printable(hint) for hint in step.hints),
+        options=tuple(Option(printable(o.text), printable(o.why)) for o in step.options),
+        answer=printable(step.answer),
+        explanation=printable(step.explanation),
+    )
 
 
 def _build_step(raw: dict[str, Any], mistakes: tuple[Mistake, ...] = ()) -> Step:

@@ -24,6 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tutor.mathtext import replace_math
+from tutor.safetext import printable
 
 if TYPE_CHECKING:
     from tutor.lesson import Lesson, Step
@@ -99,13 +100,13 @@ class Screen:
         step = lesson.steps[index]
         where = f"{lesson.title} · step {index + 1} of {len(lesson.steps)}"
         self._print()
-        self._print(Rule(where, style=THEME_DIM))
+        self._print(Rule(Text(where), style=THEME_DIM))  # Text: a title's `[/]` is not markup
         if step.title:
             self._print(Text(step.title, style="bold"))
         self._print(self._markdown(step.text))
         if step.is_choice:
             for number, option in enumerate(step.options, start=1):
-                self._print(f"  {number}) {option.text}")
+                self._print(Text(f"  {number}) {option.text}"))
             self._print("Type an option or its number.", style=THEME_DIM)
 
     def given(self, step: Step) -> None:
@@ -114,6 +115,9 @@ class Screen:
             self.code(step.given)
 
     def code(self, source: str) -> None:
+        source = printable(
+            source
+        )  # code from a lesson runs as written but never drives the terminal
         if self.plain:
             for line in source.rstrip("\n").splitlines():
                 self._print(Text("    " + line))
@@ -208,6 +212,7 @@ class Screen:
 
     def inline(self, text: str, style: str = "") -> Text:
         """A line of tutor prose: `code` spans keep their backticks when plain, else are styled."""
+        text = printable(text)  # it may quote a lesson's check arguments
         if self.plain:
             return Text(text, style=style)
         line = Text(style=style)
@@ -246,7 +251,7 @@ class Screen:
         table.add_column("title")
         table.add_column("progress")
         for row in rows:
-            table.add_row(*row)
+            table.add_row(*(Text(cell) for cell in row))  # titles are shown as written
         self._print(table)
 
 

@@ -244,7 +244,17 @@ def _check_problems(item: dict[str, Any], here: Path, positions: dict[Path, Posi
         except SyntaxError as error:
             message = f"check '{name}': {expression!r} is not a Python expression ({error.msg})"
             problems.append((_where(here + (name,), positions), message))
+        except (RecursionError, MemoryError):  # a 3,000-term sum exhausts the parser's stack
+            message = f"check '{name}': {_shorten(expression)!r} {_TOO_DEEP}"
+            problems.append((_where(here + (name,), positions), message))
     return problems
+
+
+_TOO_DEEP = "is nested too deeply for Python to compile"
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _expressions(args: dict[str, Any]) -> list[tuple[str, str]]:
@@ -269,7 +279,11 @@ def _code_problems(code: Any, path: Path, positions: dict[Path, Position]) -> li
         compile(code, "<lesson>", "exec")
     except SyntaxError as error:
         start = positions[path]
-        # A block scalar (`|`) begins on the line after its indicator.
-        line = start.line + (error.lineno or 1) - (0 if start.block else 1)
+        # A block scalar (`|`) begins on the line after its indicator, and keeps its lines; a
+        # quoted one may hold many lines ("a\nb") on one line of the file: point at its start.
+        line = start.line + (error.lineno or 1) if start.block else start.line
         return [(Position(line, start.column), f"{_field(path)} is not valid Python: {error.msg}")]
+    except (RecursionError, MemoryError):  # a 3,000-term sum exhausts the compiler's stack
+        message = f"{_field(path)} {_TOO_DEEP} (split it into several statements)"
+        return [(positions[path], message)]
     return []

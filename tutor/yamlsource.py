@@ -7,12 +7,16 @@ column, so validation errors can say ``lesson1.yaml:42:7``::
     data, positions = load_with_positions("id: x\\nsteps: []\\n")
     positions[("steps",)]   # -> Position(line=2, column=8)
 
-Only the safe loader's node types are built: no Python objects, no arbitrary tags.
+Only the safe loader's node types are built: no Python objects, no arbitrary tags. A lesson is a
+file from a stranger, so reading and loading are bounded (``read_source`` and the limits below):
+a "billion laughs" of nested `*aliases`, a 100,000-deep `[[[…` or a link to /dev/zero ends in one
+``YamlSyntaxError`` naming the limit, not in an out-of-memory kill or a crash.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path as FilePath
 from typing import Any
 
 import yaml
@@ -25,6 +29,13 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 Path = tuple[str | int, ...]
 
 _COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
+# Limits for a lesson file, each far above what a real lesson needs (the built-in ones are
+# under 40 KB, nest 6 levels and hold about 2,000 values).
+MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 50  # libyaml's parser slows with the square of flow nesting, and composing recurses
+MAX_VALUES = 100_000  # values after `*aliases` are expanded
+MAX_CHARACTERS = 4_000_000  # text after `*aliases` are expanded
 
 
 @dataclass(frozen=True)
@@ -43,12 +54,32 @@ class YamlSyntaxError(Exception):
         self.position = position
 
 
+class SourceTooLarge(Exception):
+    """The file is larger than a lesson may be (or endless, like /dev/zero)."""
+
+
+def read_source(path: FilePath) -> str:
+    """The file's text, read no further than ``MAX_FILE_BYTES``; raises ``SourceTooLarge``.
+
+    OSError and UnicodeDecodeError pass through for the caller to word.
+    """
+    with path.open("rb") as file:
+        data = file.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        limit = f"{MAX_FILE_BYTES / 1_000_000:g} MB"
+        raise SourceTooLarge(f"the file is larger than {limit}, the limit for a lesson file")
+    return data.decode("utf-8")
+
+
 def load_with_positions(text: str) -> tuple[Any, dict[Path, Position]]:
     """Parse ``text`` safely; return the data and the position of every mapping value and item."""
     try:
+        _check_size(text)
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         raise _syntax_error(error) from None
+    except yaml.reader.ReaderError as error:  # a control character, written raw in the file
+        raise _reader_error(text, error) from None
     except yaml.YAMLError as error:
         raise YamlSyntaxError(str(error), Position(1, 1)) from None
     if root is None:
@@ -57,14 +88,61 @@ def load_with_positions(text: str) -> tuple[Any, dict[Path, Position]]:
     key_positions: dict[Path, Position] = {}
     try:
         data = _build(root, (), positions, key_positions)
-    except RecursionError:
-        message = "an alias refers to itself (a recursive `*alias`)"
-        raise YamlSyntaxError(message, Position(1, 1)) from None
     except yaml.MarkedYAMLError as error:  # e.g. a tag the safe loader refuses to construct
         raise _syntax_error(error) from None
     # A key's own position is the better place to point at for "unknown field" errors.
     positions.update({path + ("<key>",): pos for path, pos in key_positions.items()})
     return data, positions
+
+
+def _reader_error(text: str, error: yaml.reader.ReaderError) -> YamlSyntaxError:
+    before = text[: error.position]
+    line, column = before.count("\n") + 1, error.position - (before.rfind("\n") + 1) + 1
+    code = error.character if isinstance(error.character, int) else ord(error.character)
+    message = f"the control character U+{code:04X} is not allowed in YAML; write it as an escape"
+    return YamlSyntaxError(message, Position(line, column))
+
+
+def _check_size(text: str) -> None:
+    """Walk the parser's events once, before anything is built: refuse deep nesting, aliases
+    that refer to themselves, and aliases that expand beyond the limits (a "billion laughs").
+
+    Stops at the first event past a limit, so the check itself stays fast.
+    """
+    values = characters = 0  # in the document so far, with every alias expanded
+    expanded: dict[str, tuple[int, int]] = {}  # anchor -> the values and characters it holds
+    open_: list[tuple[str | None, int, int]] = []  # collections: anchor, counts at their start
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            if len(open_) >= MAX_DEPTH:
+                raise _limit(f"values are nested more than {MAX_DEPTH} levels deep", event)
+            open_.append((event.anchor, values, characters))
+            values += 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            anchor, values_before, characters_before = open_.pop()
+            if anchor is not None:
+                expanded[anchor] = (values - values_before, characters - characters_before)
+        elif isinstance(event, yaml.ScalarEvent):
+            values, characters = values + 1, characters + len(event.value)
+            if event.anchor is not None:
+                expanded[event.anchor] = (1, len(event.value))
+        elif isinstance(event, yaml.AliasEvent):
+            if any(anchor == event.anchor for anchor, _, _ in open_):
+                raise _limit("an alias refers to itself (a recursive `*alias`)", event)
+            more_values, more_characters = expanded.get(str(event.anchor), (1, 0))
+            values, characters = values + more_values, characters + more_characters
+        if values > MAX_VALUES:
+            raise _limit(f"with its `*aliases` the lesson holds over {MAX_VALUES:,} values", event)
+        if characters > MAX_CHARACTERS:
+            limit = f"{MAX_CHARACTERS:,} characters"
+            raise _limit(f"with its `*aliases` the lesson holds over {limit} of text", event)
+
+
+def _limit(problem: str, event: Any) -> YamlSyntaxError:
+    mark = event.start_mark
+    return YamlSyntaxError(
+        f"{problem} (the limit for a lesson)", Position(mark.line + 1, mark.column + 1)
+    )
 
 
 def _syntax_error(error: yaml.MarkedYAMLError) -> YamlSyntaxError:

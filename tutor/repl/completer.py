@@ -11,6 +11,7 @@ completes the tutor's commands instead.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion, ThreadedCompleter
@@ -25,6 +26,7 @@ class TutorCompleter(Completer):
 
     def __init__(self, tutor: Tutor) -> None:
         self.tutor = tutor
+        self._asking = threading.Lock()  # held while the worker is asked for completions
 
     def get_completions(
         self, document: Document, complete_event: CompleteEvent
@@ -35,7 +37,15 @@ class TutorCompleter(Completer):
             return
         if not before.strip():
             return  # Tab at the start of a line indents (see tutor.repl.keys); nothing to offer
-        for rest, name, kind in self.tutor.complete(before):
+        # One question to the worker at a time: Tabs pressed while one is answered offer
+        # nothing rather than queue up in front of the learner's next input.
+        if not self._asking.acquire(blocking=False):
+            return
+        try:
+            found = self.tutor.complete(before)
+        finally:
+            self._asking.release()
+        for rest, name, kind in found:
             typed = len(name) - len(rest)
             if typed < 0:
                 continue  # jedi's fuzzy matches don't end the typed word; skip them
