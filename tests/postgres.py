@@ -13,6 +13,7 @@ installed; the fixtures then skip, unless ``TUTOR_REQUIRE_POSTGRES=1`` (CI) make
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import itertools
 import os
@@ -102,16 +103,14 @@ class PostgresServer:
         self._run("pg_ctl", "-D", str(self.folder / "data"), "-m", mode, "-w", "stop")
 
     def restart(self, down_for: float = 0.0) -> None:
-        """Stop (clients are cut off mid-connection), stay down ``down_for`` seconds, start again."""
+        """Stop (clients are cut off mid-connection), wait ``down_for`` seconds, start again."""
         self.stop()
         time.sleep(down_for)
         self._pg_ctl_start()
 
     def remove(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
             self.stop("immediate")
-        except subprocess.CalledProcessError:
-            pass  # already stopped
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def _pg_ctl_start(self) -> None:

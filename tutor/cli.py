@@ -13,6 +13,8 @@ from typing import Annotated
 
 import typer
 
+from tutor.cli_class import LearnerOption, StoreOption, class_app
+
 app = typer.Typer(
     name="tutor",
     help="A terminal tutor that teaches PyTorch. Start with: tutor start lesson1",
@@ -35,13 +37,10 @@ def fail(message: str, status: int = 1) -> typer.Exit:
     return typer.Exit(status)
 
 
-def _open_store():  # type: ignore[no-untyped-def]
-    from tutor.progress import SQLiteStore, StoreError, default_store_path
+def _open_store(url: str | None = None, learner: str | None = None):  # type: ignore[no-untyped-def]
+    from tutor.cli_class import open_class_store
 
-    try:
-        return SQLiteStore(default_store_path())
-    except StoreError as error:
-        raise fail(str(error)) from None
+    return open_class_store(url, learner, local_copy=True)
 
 
 @app.command()
@@ -53,6 +52,8 @@ def start(
     plain: Annotated[
         bool, typer.Option("--plain", help="No colour, no full-screen features.")
     ] = False,
+    store: StoreOption = None,
+    learner: LearnerOption = None,
 ) -> None:
     """Take a lesson: read a step, type Python, get feedback. Progress is saved as you go."""
     from tutor.launch import plain_output, start_kernel
@@ -61,14 +62,16 @@ def start(
         raise fail(f"unknown device '{device}': use auto, cpu, cuda or mps", 2)
     kernel = start_kernel(device, plain)  # torch imports in the worker while the lesson loads
     try:
-        status = _run_lesson(lesson, kernel, plain_output(plain), line_editing=not plain)
+        status = _run_lesson(
+            lesson, kernel, plain_output(plain), not plain, _open_store(store, learner)
+        )
     finally:
         kernel.close()
     raise typer.Exit(status)
 
 
 def _run_lesson(  # type: ignore[no-untyped-def]
-    name: str | None, kernel, plain: bool, line_editing: bool = True
+    name: str | None, kernel, plain: bool, line_editing: bool = True, store=None
 ) -> int:
     from tutor.catalog import LessonNotFound, find_lesson
     from tutor.engine import Tutor
@@ -76,7 +79,7 @@ def _run_lesson(  # type: ignore[no-untyped-def]
     from tutor.lesson import LessonError
     from tutor.render import Screen, make_console
 
-    store = _open_store()
+    store = store or _open_store()
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     if name is None:
         name = _choose_lesson(store, interactive, plain=not line_editing)
@@ -92,6 +95,11 @@ def _run_lesson(  # type: ignore[no-untyped-def]
         raise fail(f"{name} is not a valid lesson; fix the lines above") from None
     screen = Screen(make_console(plain), plain=plain)
     tutor = Tutor(lesson, store, kernel, on_output=screen.output)
+    others = store.open_session(lesson.id)
+    if others:
+        from tutor.progress import sessions_notice
+
+        screen.message(sessions_notice(others), "dim")
     try:
         if interactive:  # NO_COLOR keeps the REPL, without colour; --plain reads plain lines
             from tutor.repl import run_repl
@@ -104,6 +112,8 @@ def _run_lesson(  # type: ignore[no-untyped-def]
         raise fail(str(error)) from None
     except WorkerDied as died:
         raise fail(f"{died.how} and could not be restarted; your progress is saved") from None
+    finally:
+        store.close()
 
 
 def _choose_lesson(store, interactive: bool, plain: bool) -> str | None:  # type: ignore[no-untyped-def]
@@ -147,13 +157,22 @@ def progress(
         str | None, typer.Argument(help="One lesson id; all lessons if omitted.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    export: Annotated[
+        Path | None, typer.Option("--export", help="Write your progress to FILE, a JSON bundle.")
+    ] = None,
+    store_url: StoreOption = None,
+    learner: LearnerOption = None,
 ) -> None:
-    """Show your progress, per lesson and step."""
+    """Show your progress, per lesson and step (or --export it for `tutor class import`)."""
     from tutor.catalog import LessonNotFound, builtin_lessons, find_lesson
     from tutor.lesson import LessonError
     from tutor.reports import progress_report
 
-    store = _open_store()
+    store = _open_store(store_url, learner)
+    if export:
+        from tutor.cli_class import export_progress
+
+        return export_progress(store, export)
     try:
         lessons = [find_lesson(lesson)] if lesson else builtin_lessons()
     except (LessonNotFound, LessonError) as error:
@@ -170,12 +189,24 @@ def progress(
 
 @app.command()
 def reset(
-    lesson: Annotated[str, typer.Argument(help="The lesson id whose progress to clear.")],
+    lesson: Annotated[
+        str | None, typer.Argument(help="The lesson id whose progress to clear.")
+    ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    every: Annotated[
+        bool, typer.Option("--all", help="Every lesson: the progress file is moved aside.")
+    ] = False,
 ) -> None:
-    """Clear your progress in one lesson."""
+    """Clear your progress in one lesson, or in all (--all, also for a damaged file)."""
     from tutor.catalog import LessonNotFound, find_lesson
     from tutor.lesson import LessonError
+
+    if every or lesson is None:
+        if lesson is not None or not every:
+            raise fail("name one lesson to clear, or --all for every lesson", 2)
+        from tutor.cli_class import reset_everything
+
+        return reset_everything(None, None, yes, sys.stdin.isatty())
 
     try:
         lesson_id = find_lesson(lesson).id
@@ -260,6 +291,7 @@ def test_lessons(
 
 data_app = typer.Typer(help="Data sets: the bundled subsets, or the full sets once fetched.")
 app.add_typer(data_app, name="data")
+app.add_typer(class_app, name="class")
 
 
 @data_app.command("fetch")
@@ -299,8 +331,13 @@ def main() -> None:
     for stream in (sys.stdout, sys.stderr):  # a ✓ must not crash an ASCII-only terminal
         with contextlib.suppress(AttributeError, ValueError):
             stream.reconfigure(errors="replace")  # type: ignore[union-attr]
+    from tutor.progress.store import StoreError
+
     try:
         app()
+    except StoreError as error:  # a store that fails after it opened: still one line
+        typer.echo(f"tutor: {error}", err=True)
+        sys.exit(1)
     except KeyboardInterrupt:
         typer.echo("", err=True)
         sys.exit(130)

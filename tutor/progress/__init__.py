@@ -81,12 +81,16 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def open_store(
-    url: str | None = None, learner: str | None = None, on_notice: Notice | None = None
+    url: str | None = None,
+    learner: str | None = None,
+    on_notice: Notice | None = None,
+    local_copy: bool = True,
 ) -> LearnerStore:
     """The store a URL names, for ``learner`` (default: ``TUTOR_LEARNER``, else the login).
 
     ``sqlite:///path/file.sqlite3`` or ``postgresql://user:password@host:port/database``.
-    A server store keeps a copy in the local file, and works on it while the server is away.
+    A server store keeps a copy in the local file (``local_copy``), and works on it while the
+    server is away.
     """
     url = url or default_store_url()
     name = check_learner(learner) if learner else default_learner()
@@ -101,7 +105,7 @@ def open_store(
         return LearnerStore(
             PostgresBackend(url),
             name,
-            replica=_local_copy(name, on_notice),
+            replica=_local_copy(name, on_notice) if local_copy else None,
             on_notice=on_notice,
             retry_every=RETRY_SERVER,
         )

@@ -12,6 +12,7 @@ works on the local file), any other database error a ``StoreError``.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
@@ -129,7 +130,9 @@ class PostgresBackend:
         with connection.transaction():
             connection.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK,))
             connection.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
-            connection.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"
+            )
             current = version()
             if current > VERSION:
                 raise StoreError(
@@ -166,10 +169,8 @@ class PostgresBackend:
     def _drop(self) -> None:
         """Forget a connection that failed; the next call connects afresh."""
         if self._connection is not None:
-            try:
+            with contextlib.suppress(Exception):  # a broken connection may fail to close
                 self._connection.close()
-            except Exception:  # noqa: BLE001 (a broken connection may fail to close)
-                pass
         self._connection = None
 
     # -- rows --------------------------------------------------------------------------------

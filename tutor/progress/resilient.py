@@ -14,6 +14,7 @@ them again after a half-finished attempt counts nothing twice.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 
@@ -134,10 +135,8 @@ class Link:
     def _quietly(self, action: Callable[[Replica], None]) -> None:
         """Run ``action(replica)``, ignoring a failing replica (it has been reported)."""
         assert self.replica is not None
-        try:
+        with contextlib.suppress(StoreError):
             action(self.replica)
-        except StoreError:
-            pass
 
     # -- reading -----------------------------------------------------------------------------
 

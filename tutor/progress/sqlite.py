@@ -114,7 +114,9 @@ class SQLiteBackend:
     # -- opening -----------------------------------------------------------------------------
 
     def _tables(self) -> dict[str, list[str]]:
-        names = [r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        names = [
+            r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        ]
         return {n: [c[1] for c in self._db.execute(f"PRAGMA table_info('{n}')")] for n in names}
 
     def _migrate(self, legacy_learner: str) -> None:
@@ -252,7 +254,7 @@ class SQLiteBackend:
         )
 
     def unsynced_since(self, target: str, learner: str) -> float | None:
-        """Since when this learner's rows here may be missing from ``target`` (None: they're not)."""
+        """Since when this learner's rows here may be missing on ``target`` (None: they're not)."""
         row: Any = self._run(
             "read",
             lambda: self._db.execute(

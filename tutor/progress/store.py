@@ -20,7 +20,6 @@ from typing import Protocol
 
 from tutor.session import StepRecord
 
-
 Notice = Callable[[str], None]
 """Where a store says something the learner should know (one line: offline, disk full, back)."""
 
