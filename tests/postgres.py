@@ -13,6 +13,7 @@ installed; the fixtures then skip, unless ``TUTOR_REQUIRE_POSTGRES=1`` (CI) make
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import glob
 import itertools
@@ -23,8 +24,11 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pytest
 
 
 def find_binaries() -> Path | None:
@@ -133,3 +137,49 @@ class PostgresServer:
             group=user.pw_gid if user else None,
             extra_groups=[] if user else None,
         )
+
+
+# -- pytest fixtures (import them into a test module: `from postgres import postgres_url`) ----
+
+_shared: PostgresServer | None = None
+
+
+def shared_server() -> PostgresServer:
+    """One server for the whole test run (each test gets its own database on it)."""
+    global _shared
+    if _shared is None:
+        _shared = start_or_skip()
+        atexit.register(_shared.remove)
+    return _shared
+
+
+def start_or_skip() -> PostgresServer:
+    """A new server; the test is skipped when PostgreSQL is not installed (failed in CI)."""
+    if find_binaries() is None:
+        message = "PostgreSQL is not installed (apt-get install postgresql)"
+        if os.environ.get("TUTOR_REQUIRE_POSTGRES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return PostgresServer.start()
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    """A fresh, empty database on the shared test server."""
+    return shared_server().new_database()
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[PostgresServer]:
+    """A server of this test's own, to stop and restart."""
+    server = start_or_skip()
+    yield server
+    server.remove()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same test against each backend: a SQLite file, a PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'class.sqlite3'}"
+    return shared_server().new_database()
