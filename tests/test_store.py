@@ -9,13 +9,10 @@ from __future__ import annotations
 import time
 
 import pytest
-from postgres import store_url  # noqa: F401  (a fixture)
 
 from tutor.bundles import read_bundle, write_bundle
 from tutor.progress import LearnerStore, StoreError, open_store, sessions_notice
 from tutor.session import DONE, PENDING, SKIPPED, StepRecord
-
-pytestmark = pytest.mark.usefixtures("store_url")
 
 
 def opened(url: str, learner: str = "ann") -> LearnerStore:

@@ -70,14 +70,20 @@ def default_store_path() -> Path:
 
 def default_store_url() -> str:
     """``TUTOR_STORE`` if set, else the local file under the data folder."""
-    return os.environ.get("TUTOR_STORE", "").strip() or f"sqlite:///{default_store_path()}"
+    return os.environ.get("TUTOR_STORE", "").strip() or f"sqlite://{default_store_path()}"
 
 
 def sqlite_path(url: str) -> Path | None:
-    """The file a ``sqlite:///path`` URL names (``~`` expanded); None for any other URL."""
+    """The file a ``sqlite:///abs/path`` URL names (``~`` expanded); None for another URL.
+
+    ``sqlite:////abs/path`` (SQLAlchemy's spelling) names the same file.
+    """
     if not url.startswith("sqlite://"):
         return None
-    return Path(url.removeprefix("sqlite://")).expanduser()
+    path = url.removeprefix("sqlite://")
+    if path.startswith("//"):
+        path = "/" + path.lstrip("/")
+    return Path(path).expanduser()
 
 
 def open_store(

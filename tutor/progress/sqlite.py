@@ -147,8 +147,10 @@ class SQLiteBackend:
 
     def _check(self) -> None:
         """Malformed pages and non-JSON cells are found here, not halfway through a lesson."""
-        problem = self._db.execute("PRAGMA quick_check").fetchone()[0]
-        if problem != "ok":
+        found = str(self._db.execute("PRAGMA quick_check(1)").fetchone()[0])
+        if found != "ok":
+            lines = [line for line in found.splitlines() if not line.startswith("***")]
+            problem = "; ".join(lines)[:120]  # one line, however much is wrong
             raise StoreError(f"{self.where} is damaged ({problem}); {WAY_OUT}")
         bad = self._db.execute(
             "SELECT learner, lesson, step FROM steps WHERE NOT json_valid(code) LIMIT 1"
