@@ -107,8 +107,7 @@ class Link:
 
     def _back_message(self) -> str:
         if self.replica is not None:
-            where = self.primary.where
-            return f"{where[:1].upper()}{where[1:]} is back; what you did meanwhile is saved there."
+            return _capital(f"{self.primary.where} is back; what you did meanwhile is saved there.")
         return "Your progress is saved again."
 
     def _catch_up(self) -> None:
@@ -220,8 +219,10 @@ class Link:
         if not self.flush(force=True):
             if self.replica is not None:
                 self.notify(
-                    f"{self.primary.where} is still out of reach: your work is kept on this "
-                    "computer and sent the next time tutor reaches it."
+                    _capital(
+                        f"{self.primary.where} is still out of reach: your work is kept on this "
+                        "computer and sent the next time tutor reaches it."
+                    )
                 )
             else:
                 self.notify(
@@ -233,3 +234,7 @@ class Link:
 def _reason(error: StoreError) -> str:
     """The cause in a few words: the last clause of the store's message."""
     return str(error).rsplit(": ", 1)[-1].strip().rstrip(".")
+
+
+def _capital(sentence: str) -> str:
+    return sentence[:1].upper() + sentence[1:]
