@@ -9,12 +9,15 @@ Thin, like ``cli``: parse, call ``classroom``/``bundles``/``progress``, one line
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 if TYPE_CHECKING:
+    from tutor.classroom import Outline
     from tutor.progress import LearnerStore
 
 StoreOption = Annotated[
@@ -87,16 +90,15 @@ def report(
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     from tutor.class_view import show_class_report
-    from tutor.launch import plain_output
     from tutor.render import make_console
 
-    show_class_report(make_console(plain_output(False)), data)
+    plain = bool(os.environ.get("NO_COLOR")) or not sys.stdout.isatty()
+    show_class_report(make_console(plain), data)
 
 
-def _outlines() -> dict[str, object]:
+def _outlines() -> dict[str, Outline]:
     """Titles and step order of the built-in lessons (others: as learners met their steps)."""
     from tutor.catalog import builtin_lessons
-    from tutor.classroom import Outline
 
     return {
         lesson.id: Outline(lesson.title, [step.id for step in lesson.steps])

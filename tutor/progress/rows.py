@@ -93,17 +93,17 @@ class RowBuffer:
 
     def add(self, rows: Rows) -> None:
         for step in rows.steps:
-            key = (step.learner, step.lesson, step.step, step.origin)
-            known = self._steps.get(key)
-            self._steps[key] = join_step(known, step) if known else step
+            at = (step.learner, step.lesson, step.step, step.origin)
+            known = self._steps.get(at)
+            self._steps[at] = join_step(known, step) if known else step
         for place in rows.places:
-            key = (place.learner, place.lesson)
-            held = self._places.get(key)
-            self._places[key] = join_place(held, place) if held else place
+            where = (place.learner, place.lesson)
+            held = self._places.get(where)
+            self._places[where] = join_place(held, place) if held else place
         for shown in rows.shown:
-            key = (shown.learner, shown.lesson, shown.step, shown.origin, shown.message)
-            seen = self._shown.get(key)
-            self._shown[key] = join_shown(seen, shown) if seen else shown
+            what = (shown.learner, shown.lesson, shown.step, shown.origin, shown.message)
+            seen = self._shown.get(what)
+            self._shown[what] = join_shown(seen, shown) if seen else shown
 
     def rows(self, learner: str | None = None, lesson: str | None = None) -> Rows:
         """The merged rows, those of one learner (and lesson) if given."""

@@ -85,7 +85,8 @@ class Dialect:
         self, learner: str | None, lesson: str | None, since: float = 0.0
     ) -> tuple[str, list[object]]:
         """A WHERE clause (possibly empty) for these filters, and its parameters."""
-        clauses, values = [], []
+        clauses: list[str] = []
+        values: list[object] = []
         for column, value in (("learner", learner), ("lesson", lesson)):
             if value is not None:
                 clauses.append(f"{column} = {self.mark}")
