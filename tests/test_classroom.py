@@ -254,3 +254,36 @@ def test_a_second_session_is_told_and_the_first_cannot_undo_its_work(
     third = run_tutor("start", lesson, home=tutor_home, stdin="")
     assert "Another tutor session" not in third.stdout  # both have closed
     assert "continuing at step 2 of 2" in third.stdout
+
+
+def test_with_a_server_reset_all_moves_only_the_local_copy_aside(
+    postgres_url: str, tutor_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TUTOR_STORE", postgres_url)
+    store = open_store(None, "ann")
+    store.save_step("lesson1", "tensors", StepRecord(status=DONE, attempts=1))
+    store.close()
+    result = runner.invoke(app, ["reset", "--all", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith(
+        "; progress starts afresh (your progress on the class's server is kept).\n"
+    )
+    assert not default_store_path().exists()
+    again = open_store(None, "ann")
+    assert again.load("lesson1")["tensors"].status == DONE  # from the server, copied anew
+    assert default_store_path().exists()
+
+
+def test_a_damaged_local_copy_does_not_stop_a_server_store(
+    postgres_url: str, tutor_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TUTOR_STORE", postgres_url)
+    default_store_path().parent.mkdir(parents=True)
+    default_store_path().write_bytes(b"\x00garbage" * 100)
+    open_store(None, "ann").save_step("lesson1", "tensors", StepRecord(status=DONE), shown=[])
+    result = runner.invoke(app, ["progress", "lesson1", "--json", "--learner", "ann"])
+    assert result.exit_code == 0
+    notice, *report = result.output.splitlines()
+    assert notice.startswith("tutor: Working without a local copy of your progress: the progress")
+    assert "is damaged (file is not a database)" in notice
+    assert json.loads("\n".join(report))[0]["steps"][0]["status"] == "done"

@@ -206,7 +206,7 @@ def reset(
             raise fail("name one lesson to clear, or --all for every lesson", 2)
         from tutor.cli_class import reset_everything
 
-        return reset_everything(None, None, yes, sys.stdin.isatty())
+        return reset_everything(yes, sys.stdin.isatty())
 
     try:
         lesson_id = find_lesson(lesson).id

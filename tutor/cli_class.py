@@ -150,35 +150,22 @@ def export_progress(store: LearnerStore, path: Path) -> None:
     )
 
 
-def reset_everything(url: str | None, learner: str | None, yes: bool, ask: bool) -> None:
-    """`tutor reset --all`: a local file is moved aside (it may be damaged); on a server, this
-    learner's records in every lesson are cleared."""
-    from tutor.progress import default_store_url, move_aside, sqlite_path
+def reset_everything(yes: bool, ask: bool) -> None:
+    """`tutor reset --all`: the progress file (a server store's local copy) is moved aside, so a
+    damaged one never stands in the way; what a server holds is kept."""
+    from tutor.progress import default_store_path, default_store_url, move_aside, sqlite_path
 
-    target = url or default_store_url()
-    path = sqlite_path(target)
-    question = (
-        f"Move {path} aside and start afresh?" if path else "Clear your progress in every lesson?"
-    )
-    if not yes and ask and not typer.confirm(question):
+    path = sqlite_path(default_store_url())
+    kept = "" if path else " (your progress on the class's server is kept)"
+    path = path or default_store_path()
+    if not yes and ask and not typer.confirm(f"Move {path} aside and start afresh{kept}?"):
         raise typer.Exit(1)
-    if path is not None:
-        try:
-            aside = move_aside(path)
-        except OSError as error:
-            say(f"cannot move {path} aside: {error.strerror or error}")
-            raise typer.Exit(1) from None
-        typer.echo(f"Moved {path} to {aside}; progress starts afresh." if aside else
-                   f"No progress file at {path}; nothing to clear.")  # fmt: skip
-        return
-    from tutor.progress import StoreError
-
-    opened = open_class_store(target, learner, local_copy=True)
     try:
-        opened.reset(None)
-    except StoreError as error:
-        say(str(error))
+        aside = move_aside(path)
+    except OSError as error:
+        say(f"cannot move {path} aside: {error.strerror or error}")
         raise typer.Exit(1) from None
-    finally:
-        opened.close()
-    typer.echo(f"Progress of {opened.learner} in every lesson cleared.")
+    if aside is None:
+        typer.echo(f"No progress file at {path}; nothing to clear.")
+        return
+    typer.echo(f"Moved {path} to {aside}; progress starts afresh{kept}.")

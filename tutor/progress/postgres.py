@@ -179,7 +179,8 @@ class PostgresBackend:
         where, values = DIALECT.where(learner, lesson, since)
 
         def select(db: psycopg.Connection[Any]) -> list[list[Any]]:
-            with db.transaction():  # one snapshot for the three tables
+            with db.transaction():
+                db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")  # one snapshot
                 return [
                     db.execute(f"SELECT {columns} FROM {table}{where}", values).fetchall()
                     for columns, table in (
