@@ -103,6 +103,13 @@ class PostgresBackend:
             connect_timeout=CONNECT_TIMEOUT,
             autocommit=True,
             options=f"-c search_path={SCHEMA}",  # the tables live in their own schema
+            # A server that vanishes mid-lesson (a network gone, not a refusal) is noticed in
+            # seconds rather than at the system's TCP timeout, minutes later.
+            keepalives=1,
+            keepalives_idle=10,
+            keepalives_interval=5,
+            keepalives_count=2,
+            tcp_user_timeout=10_000,
         )
         try:
             self._migrate(connection)

@@ -29,6 +29,8 @@ from tutor.progress.store import (
     StoreError,
 )
 
+MAX_WAIT = 60.0  # seconds between tries, at most, while a store keeps failing
+
 
 class Link:
     """A learner's way to a store: the store itself, an optional local replica, pending rows."""
@@ -49,6 +51,7 @@ class Link:
         self.failure = ""  # why the store is failing; empty while it works
         self._pending = RowBuffer()
         self._next_try = 0.0
+        self._wait = retry_every  # doubles with each failed try, up to MAX_WAIT
         self._replica_failure = ""
         self._catch_up()
 
@@ -87,7 +90,9 @@ class Link:
     def _fail(self, error: StoreError) -> None:
         first = not self.failure
         self.failure = str(error)
-        self._next_try = time.monotonic() + self.retry_every
+        # A server that does not answer at all costs a connect timeout per try: try less often.
+        self._wait = self.retry_every if first else min(self._wait * 2, MAX_WAIT)
+        self._next_try = time.monotonic() + self._wait
         if self.replica is not None:
             since = min((r.updated for r in self._pending.rows().steps), default=time.time())
             self._quietly(lambda r: r.mark_unsynced(self.primary.where, self.learner, since))
