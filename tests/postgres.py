@@ -106,6 +106,10 @@ class PostgresServer:
     def stop(self, mode: str = "fast") -> None:
         self._run("pg_ctl", "-D", str(self.folder / "data"), "-m", mode, "-w", "stop")
 
+    def start_again(self) -> None:
+        """Start a stopped server (same folder, same port)."""
+        self._pg_ctl_start()
+
     def restart(self, down_for: float = 0.0) -> None:
         """Stop (clients are cut off mid-connection), wait ``down_for`` seconds, start again."""
         self.stop()

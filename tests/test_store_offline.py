@@ -56,7 +56,7 @@ def test_an_unreachable_server_is_one_line_and_the_work_is_sent_next_time(
         "tutor reaches it."
     )
 
-    own_postgres._pg_ctl_start()
+    own_postgres.start_again()
     later = open_store(url, "ann", on_notice=notices.append)  # the next run sends it
     later.close()
     for _ in range(2):  # and only once: a later run finds nothing left to send
@@ -83,7 +83,7 @@ def test_a_server_restart_mid_lesson_loses_nothing_and_counts_nothing_twice(
     own_postgres.stop()  # the server cuts the learner's connection
     for attempts in (1, 2, 3):
         store.save_step("lesson1", "b", StepRecord(attempts=attempts), shown=["`y` is off"])
-    own_postgres._pg_ctl_start()
+    own_postgres.start_again()
     time.sleep(0.3)
     store.save_step("lesson1", "b", StepRecord(status=DONE, attempts=4))
     assert [n.split(" (")[0] for n in notices] == [
@@ -127,9 +127,26 @@ def test_tutor_start_works_while_the_server_is_away(
     assert len(lines) == 2 and lines[0].startswith("tutor: Cannot reach the progress server")
     assert "still out of reach" in lines[1]
 
-    own_postgres._pg_ctl_start()
+    own_postgres.start_again()
     shown = run_tutor("progress", str(lesson), "--json", *args, home=tutor_home)
     assert shown.returncode == 0 and shown.stderr == ""
     (report,) = json.loads(shown.stdout)
     assert [(s["status"], s["attempts"]) for s in report["steps"]] == [("done", 1)]
     assert on_server(url).load("tiny")["ones"].status == DONE  # it reached the server
+
+
+@pytest.mark.usefixtures("quick_retry")
+def test_reads_return_to_the_server_once_it_answers(own_postgres: PostgresServer) -> None:
+    url = own_postgres.new_database()
+    on_server(url).save_step("lesson1", "a", StepRecord(status=DONE, attempts=1))
+    own_postgres.stop()
+    notices: list[str] = []
+    store = open_store(url, "ann", on_notice=notices.append)
+    assert store.load("lesson1") == {}  # the local copy has not seen step a
+    own_postgres.start_again()
+    time.sleep(0.3)
+    assert store.load("lesson1") == {"a": StepRecord(status=DONE, attempts=1)}
+    store.close()
+    assert len(notices) == 2 and notices[1].endswith(
+        "is back; what you did meanwhile is saved there."
+    )

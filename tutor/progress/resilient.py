@@ -69,8 +69,12 @@ class Link:
         self.flush()
 
     def flush(self, force: bool = False) -> bool:
-        """Send what is pending; False if it is still pending (a retry waits ``retry_every``)."""
-        if not self._pending:
+        """Send what is pending; False if it is still pending (a retry waits ``retry_every``).
+
+        With nothing pending, a failing store is still tried (an empty write), so that reads
+        return to it once it answers.
+        """
+        if not self._pending and not self.failure:
             return True
         if self.failure and not force and time.monotonic() < self._next_try:
             return False
@@ -221,7 +225,7 @@ class Link:
 
     def close(self) -> None:
         """A last try to send what is pending; say what could not be."""
-        if not self.flush(force=True):
+        if self._pending and not self.flush(force=True):
             if self.replica is not None:
                 self.notify(
                     _capital(
