@@ -78,15 +78,16 @@ class Link:
             return True
         if self.failure and not force and time.monotonic() < self._next_try:
             return False
+        sending = self._pending.rows()
         try:
-            self.primary.write(self._pending.rows())
+            self.primary.write(sending)
         except StoreError as error:
             self._fail(error)
             return False
         self._pending = RowBuffer()
         if self.failure:
             self.failure = ""
-            self.notify(self._back_message())
+            self.notify(self._back_message(bool(sending)))
             if self.replica is not None:
                 self._quietly(lambda r: r.mark_synced(self.primary.where, self.learner))
         return True
@@ -98,7 +99,9 @@ class Link:
         self._wait = self.retry_every if first else min(self._wait * 2, MAX_WAIT)
         self._next_try = time.monotonic() + self._wait
         if self.replica is not None:
-            since = min((r.updated for r in self._pending.rows().steps), default=time.time())
+            pending = self._pending.rows()
+            times = [r.updated for r in [*pending.steps, *pending.places, *pending.shown]]
+            since = min(times, default=time.time())
             self._quietly(lambda r: r.mark_unsynced(self.primary.where, self.learner, since))
         if first:
             self.notify(self._failure_message(error))
@@ -114,10 +117,11 @@ class Link:
             "kept, and saved as soon as it can be."
         )
 
-    def _back_message(self) -> str:
-        if self.replica is not None:
-            return _capital(f"{self.primary.where} is back; what you did meanwhile is saved there.")
-        return "Your progress is saved again."
+    def _back_message(self, sent: bool) -> str:
+        if self.replica is None:
+            return "Your progress is saved again."
+        meanwhile = "; what you did meanwhile is saved there" if sent else ""
+        return _capital(f"{self.primary.where} is back{meanwhile}.")
 
     def _catch_up(self) -> None:
         """Rows a run left on this computer while the server was away are sent now."""
