@@ -147,6 +147,4 @@ def test_reads_return_to_the_server_once_it_answers(own_postgres: PostgresServer
     time.sleep(0.3)
     assert store.load("lesson1") == {"a": StepRecord(status=DONE, attempts=1)}
     store.close()
-    assert len(notices) == 2 and notices[1].endswith(
-        "is back; what you did meanwhile is saved there."
-    )
+    assert len(notices) == 2 and notices[1].endswith(f"{own_postgres.port}/t1 is back.")
