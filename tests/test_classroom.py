@@ -94,6 +94,7 @@ def test_class_report_json_and_table_from_the_command(store_url: str) -> None:
     steps = report["lessons"][0]["steps"]
     assert report["lessons"][0]["title"] == "Tensors in PyTorch"  # the built-in lesson's outline
     assert steps[0]["id"] == "tensors" and steps[0]["finished"] == 1
+    assert [s["id"] for s in steps[12:]] == ["a", "b", "c"]  # not in the file: listed after
     table = runner.invoke(app, ["class", "report", "--store", store_url])
     assert table.exit_code == 0, table.output
     assert "lesson1 · Tensors in PyTorch: 3 learners, 0 completed" in table.output

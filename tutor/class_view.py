@@ -35,7 +35,7 @@ def lesson_table(lesson: dict[str, Any]) -> Table:
         ),
         title_justify="left",
     )
-    table.add_column("step")
+    table.add_column("step", overflow="fold")
     for heading in ("done", "skipped", "on it", "attempts", "hints", "min"):
         table.add_column(heading, justify="right")
     table.add_column("most shown check message", overflow="fold")
@@ -56,6 +56,7 @@ def lesson_table(lesson: dict[str, Any]) -> Table:
 def show_class_report(console: Console, report: dict[str, Any]) -> None:
     if not report["lessons"]:
         console.print("No progress saved in this store yet.")
+        return
     for lesson in report["lessons"]:
         console.print(lesson_table(lesson))
         console.print()

@@ -67,7 +67,7 @@ def class_report(
         "generated": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(now)),
         "learners": len(rows.learners()),
         "lessons": [
-            _lesson(name, outlines.get(name) or _outline(name, learned), learned, places, shown)
+            _lesson(name, _outline(name, outlines.get(name), learned), learned, places, shown)
             for name in lessons
         ],
         "inactive_days": inactive_days,
@@ -86,14 +86,19 @@ def _learned(steps: list[StepRow]) -> dict[tuple[str, str], dict[str, Learned]]:
     return found
 
 
-def _outline(lesson: str, learned: dict[tuple[str, str], dict[str, Learned]]) -> Outline:
-    """A lesson without a file here: its steps in the order learners first saved them."""
+def _outline(
+    lesson: str, known: Outline | None, learned: dict[tuple[str, str], dict[str, Learned]]
+) -> Outline:
+    """The lesson file's steps, then any others learners saved (a step since renamed, a lesson
+    without a file here) in the order they were first saved."""
     first: dict[str, float] = {}
     for (_, name), steps in learned.items():
         if name == lesson:
             for step, record in steps.items():
                 first[step] = min(first.get(step, record.updated), record.updated)
-    return Outline(lesson, sorted(first, key=first.__getitem__))
+    listed = known.steps if known else []
+    others = sorted((s for s in first if s not in listed), key=first.__getitem__)
+    return Outline(known.title if known else lesson, [*listed, *others])
 
 
 def _lesson(

@@ -99,6 +99,7 @@ def report(
 def _outlines() -> dict[str, Outline]:
     """Titles and step order of the built-in lessons (others: as learners met their steps)."""
     from tutor.catalog import builtin_lessons
+    from tutor.classroom import Outline
 
     return {
         lesson.id: Outline(lesson.title, [step.id for step in lesson.steps])
