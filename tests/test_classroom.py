@@ -288,3 +288,21 @@ def test_a_damaged_local_copy_does_not_stop_a_server_store(
     assert notice.startswith("tutor: Working without a local copy of your progress: the progress")
     assert "is damaged (file is not a database)" in notice
     assert json.loads("\n".join(report))[0]["steps"][0]["status"] == "done"
+
+
+def test_the_report_table_renders_at_a_fixed_width(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from tutor.class_view import show_class_report
+
+    url = f"sqlite:///{tmp_path / 'c.sqlite3'}"
+    small_class(url)
+    console = Console(record=True, width=100, color_system=None)
+    show_class_report(console, class_report(open_store(url, "t").dump(), OUTLINES))
+    lines = [line.rstrip() for line in console.export_text().splitlines()]
+    assert lines[0] == "lesson1 · Tensors: 3 learners, 1 completed, median 0 min"
+    assert (
+        "│ b    │    1 │       0 │     2 │        1 │     0 │   0 │ `y` has the wrong shape (2"
+        in ("\n".join(lines))
+    )
+    assert lines[-1] == "Every learner saved something in the last 7 days."
