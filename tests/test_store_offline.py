@@ -148,3 +148,11 @@ def test_reads_return_to_the_server_once_it_answers(own_postgres: PostgresServer
     assert store.load("lesson1") == {"a": StepRecord(status=DONE, attempts=1)}
     store.close()
     assert len(notices) == 2 and notices[1].endswith(f"{own_postgres.port}/t1 is back.")
+
+
+def test_reset_needs_the_server_and_says_so_in_one_line(tutor_home: Path) -> None:
+    away = "postgresql://tutor@127.0.0.1:1/class"  # nothing listens on port 1
+    result = run_tutor("reset", "lesson1", "--yes", home=tutor_home, TUTOR_STORE=away)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("tutor: cannot clear progress on the progress server 127.0.0.1:1/class")

@@ -331,11 +331,12 @@ def main() -> None:
     for stream in (sys.stdout, sys.stderr):  # a ✓ must not crash an ASCII-only terminal
         with contextlib.suppress(AttributeError, ValueError):
             stream.reconfigure(errors="replace")  # type: ignore[union-attr]
-    from tutor.progress.store import StoreError
-
     try:
         app()
-    except StoreError as error:  # a store that fails after it opened: still one line
+    except Exception as error:  # a store that fails after it opened: still one line
+        store = sys.modules.get("tutor.progress.store")  # loaded if it raised: no import cost
+        if store is None or not isinstance(error, store.StoreError):
+            raise
         typer.echo(f"tutor: {error}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
