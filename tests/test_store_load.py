@@ -2,41 +2,46 @@
 
 Two tests, both slow:
 
-- 50 real `tutor start lesson1 --store postgresql://... --learner learnerNN` processes in piped
-  mode, each typing the lesson-1 transcript from its own data folder (its own computer). Each
-  starts a torch worker, which 2 cores cannot do 50 times at once in reasonable time, so they
-  run ``CONCURRENCY`` at a time (10; ``TUTOR_LOAD_CONCURRENCY=50`` runs all at once on a large
-  machine). Once 15 have finished and at least 5 are connected, the server is restarted
-  (down for 2 s), cutting off the sessions then running. Every learner's `tutor progress
-  --json` must then equal a SQLite run of the same transcript, and the server must hold
-  exactly one row per learner and step.
-- 50 light processes (no worker: the store alone, saving what a learner's lesson 1 saves)
-  released at the same instant on a fresh database: the first-use migration runs once, and
-  every count arrives exactly.
+- 50 learners on one server at once. ``REAL`` of them (25; ``TUTOR_LOAD_REAL=50`` for all) are
+  the real `tutor start lesson1 --store postgresql://... --learner learnerNN` in piped mode,
+  typing the lesson-1 transcript from a data folder of their own (their own computer),
+  ``CONCURRENCY`` at a time (10). Each starts a torch worker: about 3 CPU seconds, so 50 of
+  them alone take 75 s of 2 cores. The others are light processes (``store_driver``) making
+  the saves that end where lesson 1 ends, each attempt 0.2 s apart, started 1.5 s apart: the
+  same store calls, without a worker. Once half the real learners are done and 5 learners are
+  connected, the server is restarted (down 2 s), cutting off the sessions then running. Every
+  learner's `tutor progress --json` must then equal a SQLite run of the transcript, and the
+  server must hold exactly one row per learner and step.
+- 50 light processes (``store_driver``: the store alone, saving what a learner's lesson 1
+  saves, forked from a server that imported it once) connect to a fresh database, making its
+  schema at once, and are released together: every count arrives exactly.
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import resource
 import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import run_tutor
 from postgres import PostgresServer
+from store_driver import replay_lesson, run_learner
 
 from tutor.classroom import Outline, class_report
 from tutor.progress import open_store
 
 LEARNERS = 50
+REAL = int(os.environ.get("TUTOR_LOAD_REAL", "25"))
 CONCURRENCY = int(os.environ.get("TUTOR_LOAD_CONCURRENCY", "10"))
-RESTART_AFTER = 15
 TRANSCRIPT = (Path(__file__).parent / "transcripts" / "lesson1_seed.txt").read_text()
 
 pytestmark = pytest.mark.slow
@@ -73,15 +78,20 @@ def test_fifty_learners_take_lesson1_at_once_through_a_server_restart(
     own_postgres: PostgresServer, tmp_path: Path
 ) -> None:
     url = own_postgres.new_database()
-    names = [f"learner{n:02d}" for n in range(LEARNERS)]
+    _, reference = _take_lesson1("reference", tmp_path, None)  # the oracle: SQLite, alone
+    assert reference.returncode == 0, reference.stderr
+    expected = _progress("reference", tmp_path, None)
+    assert all(s["status"] == "done" for s in expected[0]["steps"])  # type: ignore[index]
+    real = [f"learner{n:02d}" for n in range(REAL)]
+    light = [f"learner{n:02d}" for n in range(REAL, LEARNERS)]
     finished: list[str] = []
     cut_off: list[int] = []
 
     def restart_in_the_middle() -> None:
-        """Once RESTART_AFTER learners are done and 5 are connected, restart the server."""
-        while len(finished) < LEARNERS:
+        """Once half the real learners are done and 5 learners connected, restart the server."""
+        while len(finished) < len(real):
             connected = _connected(own_postgres, url.rsplit("/", 1)[1])
-            if len(finished) >= RESTART_AFTER and connected >= 5:
+            if len(finished) >= len(real) // 2 and connected >= 5:
                 cut_off.append(connected)
                 own_postgres.restart(down_for=2.0)
                 return
@@ -93,23 +103,24 @@ def test_fifty_learners_take_lesson1_at_once_through_a_server_restart(
         return outcome
 
     started, cpu = time.monotonic(), _children_cpu()
+    replays = _start_replays(url, light, tmp_path, expected[0]["steps"])  # type: ignore[index]
     watcher = threading.Thread(target=restart_in_the_middle)
     watcher.start()
     with ThreadPoolExecutor(CONCURRENCY) as pool:
-        reference = pool.submit(_take_lesson1, "reference", tmp_path, None)  # SQLite, alone
-        results = dict(pool.map(take, names))
+        results = dict(pool.map(take, real))
     watcher.join()
+    for replay in replays:
+        replay.join(timeout=300)
     lessons_took = time.monotonic() - started
     assert cut_off, "the server was never restarted while learners were connected"
-    assert reference.result()[1].returncode == 0
+    assert [r.exitcode for r in replays] == [0] * len(light)
     for name, result in results.items():
         assert result.returncode == 0, (name, result.stderr)
         assert result.stdout.rstrip().endswith("lesson1: 12/12 steps complete"), name
         assert "Traceback" not in result.stderr
     told = [n for n, r in results.items() if "Cannot reach the progress server" in r.stderr]
 
-    expected = _progress("reference", tmp_path, None)
-    assert all(s["status"] == "done" for s in expected[0]["steps"])  # type: ignore[index]
+    names = real + light
     with ThreadPoolExecutor(CONCURRENCY) as pool:
         found = pool.map(lambda n: _progress(n, tmp_path, url), names)
         reports = dict(zip(names, found, strict=True))
@@ -123,10 +134,29 @@ def test_fifty_learners_take_lesson1_at_once_through_a_server_restart(
     report = class_report(server, {"lesson1": Outline("Tensors", steps)})
     assert report["lessons"][0]["completed"] == LEARNERS
     print(
-        f"\n{LEARNERS} learners, {CONCURRENCY} at a time: lessons {lessons_took:.0f} s, all "
-        f"{time.monotonic() - started:.0f} s, {_children_cpu() - cpu:.0f} CPU s; the restart "
-        f"cut off {cut_off[0]} connected sessions, {len(told)} of them saved while it was down"
+        f"\n{len(real)} real and {len(light)} replaying learners, {CONCURRENCY} real at a time: "
+        f"lessons {lessons_took:.0f} s, all {time.monotonic() - started:.0f} s, "
+        f"{_children_cpu() - cpu:.0f} CPU s; the restart cut off {cut_off[0]} connections and "
+        f"{len(told)} real learners were told the server was away"
     )
+
+
+def _start_replays(
+    url: str, names: list[str], homes: Path, steps: list[dict[str, Any]]
+) -> list[BaseProcess]:
+    """The light learners, started one every 1.5 s, each saving every 0.2 s."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["store_driver", "psycopg"])
+    replays = [
+        context.Process(
+            target=replay_lesson,
+            args=(url, name, str(homes / name), steps, 1.5 * number, 0.2),
+        )
+        for number, name in enumerate(names)
+    ]
+    for replay in replays:
+        replay.start()
+    return replays
 
 
 def _children_cpu() -> float:
@@ -134,44 +164,25 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-LIGHT_LEARNER = """
-import sys, time
-from tutor.progress import open_store
-from tutor.session import StepRecord
-
-url, name, start_at = sys.argv[1], sys.argv[2], float(sys.argv[3])
-store = open_store(url, name, local_copy=False)
-while time.time() < start_at:
-    time.sleep(0.005)
-store.load("lesson1")
-for number in range(12):
-    step = f"step{number:02d}"
-    store.save_place("lesson1", step, "")
-    record = StepRecord()
-    for attempt in range(1, 4):  # two wrong answers and a right one, as lesson 1's saves do
-        record.attempts = attempt
-        record.code.append(f"y = {attempt}")
-        record.status = "done" if attempt == 3 else "pending"
-        store.save_step("lesson1", step, record, shown=[] if attempt == 3 else ["`y` is off"])
-store.save_place("lesson1", "", "")
-store.close()
-"""
-
-
 def test_fifty_store_processes_released_at_once_count_exactly(postgres_url: str) -> None:
-    start_at = str(time.time() + 4.0)  # every process is connected and waiting by then
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["store_driver", "psycopg"])
+    barrier = context.Barrier(LEARNERS, timeout=120)
     learners = [
-        subprocess.Popen(
-            [sys.executable, "-c", LIGHT_LEARNER, postgres_url, f"light{n:02d}", start_at],
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        context.Process(target=run_learner, args=(postgres_url, f"light{n:02d}", barrier))
         for n in range(LEARNERS)
     ]
-    errors = [p.communicate(timeout=120)[1] for p in learners]
-    assert [p.returncode for p in learners] == [0] * LEARNERS, next(e for e in errors if e)
+    started = time.monotonic()
+    for learner in learners:
+        learner.start()
+    for learner in learners:
+        learner.join(timeout=180)
+    assert [p.exitcode for p in learners] == [0] * LEARNERS
     rows = open_store(postgres_url, "teacher", local_copy=False).dump()
     assert len(rows.steps) == LEARNERS * 12 and len(rows.shown) == LEARNERS * 12
     assert {(r.status, r.attempts, len(r.code)) for r in rows.steps} == {("done", 3, 3)}
     assert {s.count for s in rows.shown} == {2}
     assert {p.position for p in rows.places} == {""}
+    print(
+        f"\n{LEARNERS} store processes, {LEARNERS * 49} saves: {time.monotonic() - started:.1f} s"
+    )
