@@ -212,7 +212,7 @@ class PostgresBackend:
 
     def write(self, rows: Rows) -> None:
         def write(db: psycopg.Connection[Any]) -> None:
-            with db.transaction(), db.cursor() as cursor:
+            with db.pipeline(), db.transaction(), db.cursor() as cursor:  # one round trip
                 for statement, values in batches(DIALECT, rows):
                     cursor.executemany(statement, values)
 
