@@ -100,7 +100,8 @@ class Link:
         self._next_try = time.monotonic() + self._wait
         if self.replica is not None:
             pending = self._pending.rows()
-            times = [r.updated for r in [*pending.steps, *pending.places, *pending.shown]]
+            times = [r.updated for r in pending.steps]
+            times += [p.updated for p in pending.places] + [s.updated for s in pending.shown]
             since = min(times, default=time.time())
             self._quietly(lambda r: r.mark_unsynced(self.primary.where, self.learner, since))
         if first:
