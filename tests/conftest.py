@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from postgres import own_postgres, postgres_url, store_url  # noqa: F401  (a real PostgreSQL)
 
 from tutor.kernel.client import Kernel
 

@@ -11,6 +11,8 @@ each action's progress saved as it happens.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from tutor.kernel.client import Kernel, WorkerDied
 from tutor.lesson import Lesson, Step
 from tutor.progress import ProgressStore
@@ -103,12 +105,19 @@ class LearnerActions:
 
     # -- persistence -------------------------------------------------------------------------
 
-    def _save_step(self, record: StepRecord | None = None, step: Step | None = None) -> None:
+    def _save_step(
+        self,
+        record: StepRecord | None = None,
+        step: Step | None = None,
+        shown: Sequence[str] = (),
+    ) -> None:
+        """Save a step's record (the current one's by default); ``shown``: the failing checks'
+        titles the learner just read, for the class report of where learners get stuck."""
         if step is None or record is None:
             if self.session.finished:
                 return
             step, record = self.session.step, self.session.record
-        self.store.save_step(self.lesson.id, step.id, record)
+        self.store.save_step(self.lesson.id, step.id, record, shown=shown)
 
     def _save_place(self) -> None:
         position = "" if self.session.finished else self.session.step.id

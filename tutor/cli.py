@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from tutor.cli_class import LearnerOption, StoreOption, class_app
+
 if TYPE_CHECKING:
     from tutor.kernel.client import Kernel
     from tutor.lesson import Lesson
-    from tutor.progress import ProgressStore
+    from tutor.progress import LearnerStore, ProgressStore
 
 app = typer.Typer(
     name="tutor",
@@ -49,13 +51,10 @@ def fail(message: str, status: int = 1) -> typer.Exit:
     return typer.Exit(status)
 
 
-def _open_store() -> ProgressStore:
-    from tutor.progress import SQLiteStore, StoreError, default_store_path
+def _open_store(url: str | None = None, learner: str | None = None) -> LearnerStore:
+    from tutor.cli_class import open_class_store
 
-    try:
-        return SQLiteStore(default_store_path())
-    except StoreError as error:
-        raise fail(str(error)) from None
+    return open_class_store(url, learner, local_copy=True)
 
 
 @app.command()
@@ -68,6 +67,8 @@ def start(
         bool, typer.Option("--plain", help="No colour, no full-screen features.")
     ] = False,
     trust: TrustOption = False,
+    store: StoreOption = None,
+    learner: LearnerOption = None,
 ) -> None:
     """Take a lesson: read a step, type Python, get feedback. Progress is saved as you go."""
     from tutor.early import plain_output, take_kernel
@@ -76,14 +77,21 @@ def start(
         raise fail(f"unknown device '{device}': use auto, cpu, cuda or mps", 2)
     kernel = take_kernel(device, plain)  # torch imports in the worker while the lesson loads
     try:
-        status = _run_lesson(lesson, kernel, plain_output(plain), not plain, trust)
+        status = _run_lesson(
+            lesson, kernel, plain_output(plain), not plain, _open_store(store, learner), trust
+        )
     finally:
         kernel.close()
     raise typer.Exit(status)
 
 
 def _run_lesson(
-    name: str | None, kernel: Kernel, plain: bool, line_editing: bool = True, trust: bool = False
+    name: str | None,
+    kernel: Kernel,
+    plain: bool,
+    line_editing: bool,
+    store: LearnerStore,
+    trust: bool = False,
 ) -> int:
     from tutor.catalog import LessonNotFound, find_lesson
     from tutor.engine import Tutor
@@ -91,7 +99,6 @@ def _run_lesson(
     from tutor.lesson import LessonError
     from tutor.render import Screen, make_console
 
-    store = _open_store()
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     if name is None:
         name = _choose_lesson(store, interactive, plain=not line_editing)
@@ -108,6 +115,11 @@ def _run_lesson(
     _ensure_trusted(lesson, trust)
     screen = Screen(make_console(plain), plain=plain)
     tutor = Tutor(lesson, store, kernel, on_output=screen.output)
+    others = store.open_session(lesson.id)
+    if others:
+        from tutor.progress import sessions_notice
+
+        screen.message(sessions_notice(others), "dim")
     try:
         if interactive:  # NO_COLOR keeps the REPL, without colour; --plain reads plain lines
             from tutor.repl import run_repl
@@ -120,6 +132,8 @@ def _run_lesson(
         raise fail(str(error)) from None
     except WorkerDied as died:
         raise fail(f"{died.how} and could not be restarted; your progress is saved") from None
+    finally:
+        store.close()
 
 
 def _ensure_trusted(lesson: Lesson, trust: bool) -> None:
@@ -164,13 +178,22 @@ def progress(
         str | None, typer.Argument(help="One lesson id; all lessons if omitted.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    export: Annotated[
+        Path | None, typer.Option("--export", help="Write your progress to FILE, a JSON bundle.")
+    ] = None,
+    store_url: StoreOption = None,
+    learner: LearnerOption = None,
 ) -> None:
-    """Show your progress, per lesson and step."""
+    """Show your progress, per lesson and step (or --export it for `tutor class import`)."""
     from tutor.catalog import LessonNotFound, builtin_lessons, find_lesson
     from tutor.lesson import LessonError
     from tutor.reports import progress_report
 
-    store = _open_store()
+    store = _open_store(store_url, learner)
+    if export:
+        from tutor.cli_class import export_progress
+
+        return export_progress(store, export)
     try:
         lessons = [find_lesson(lesson)] if lesson else builtin_lessons()
     except (LessonNotFound, LessonError) as error:
@@ -187,12 +210,24 @@ def progress(
 
 @app.command()
 def reset(
-    lesson: Annotated[str, typer.Argument(help="The lesson id whose progress to clear.")],
+    lesson: Annotated[
+        str | None, typer.Argument(help="The lesson id whose progress to clear.")
+    ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    every: Annotated[
+        bool, typer.Option("--all", help="Every lesson: the progress file is moved aside.")
+    ] = False,
 ) -> None:
-    """Clear your progress in one lesson."""
+    """Clear your progress in one lesson, or in all (--all, also for a damaged file)."""
     from tutor.catalog import LessonNotFound, find_lesson
     from tutor.lesson import LessonError
+
+    if every or lesson is None:
+        if lesson is not None or not every:
+            raise fail("name one lesson to clear, or --all for every lesson", 2)
+        from tutor.cli_class import reset_everything
+
+        return reset_everything(yes, sys.stdin.isatty())
 
     try:
         lesson_id = find_lesson(lesson).id
@@ -290,6 +325,7 @@ def test_lessons(
 
 data_app = typer.Typer(help="Data sets: the bundled subsets, or the full sets once fetched.")
 app.add_typer(data_app, name="data")
+app.add_typer(class_app, name="class")
 
 
 @data_app.command("fetch")
@@ -331,6 +367,12 @@ def main() -> None:
             stream.reconfigure(errors="replace")  # type: ignore[union-attr]
     try:
         app()
+    except Exception as error:  # a store that fails after it opened: still one line
+        store = sys.modules.get("tutor.progress.store")  # loaded if it raised: no import cost
+        if store is None or not isinstance(error, store.StoreError):
+            raise
+        typer.echo(f"tutor: {error}", err=True)
+        sys.exit(1)
     except KeyboardInterrupt:
         typer.echo("", err=True)
         sys.exit(130)

@@ -146,7 +146,7 @@ class Tutor(LearnerActions):
             feedback.shown = False
         if feedback.shown and not feedback.partial:
             self.session.record_attempt(feedback.passed)
-            self._save_step()
+            self._save_step(shown=[v.title for v in feedback.verdicts if not v.passed])
         if feedback.passed:
             self.session.advance()
             self._save_place()
