@@ -212,3 +212,15 @@ def test_without_a_checkpoint_resume_falls_back_to_replaying(
     started(lesson, store, kernel)
     assert (tmp_path / "runs").read_text() == "2"  # replayed: the only way left
     assert value(kernel, "len(losses)") == "20"
+
+
+def test_the_bundled_data_sets_are_shared_never_written_into_a_checkpoint(
+    kernel: Kernel, tmp_path: Path
+) -> None:
+    kernel.exec("from tutor.data import mnist\ntrainloader = mnist(train=True, batch_size=64)")
+    path = tmp_path / "data.ckpt"
+    assert kernel.save_checkpoint(str(path))["ok"]
+    assert path.stat().st_size < 50_000  # 20,000 images would be 15 MB
+    kernel.exec("del trainloader")
+    assert kernel.load_checkpoint(str(path))["ok"]
+    assert value(kernel, "len(trainloader.dataset)") == "20000"

@@ -313,6 +313,11 @@ def _make_torch_classes() -> dict[str, type]:
         def __repr__(self) -> str:
             return f"<{describe(self)}>"
 
+        def __reduce__(self) -> tuple[Any, tuple[str, bool, bool]]:
+            # Pickled (a checkpoint, a copy) as where it comes from, never as its images: the
+            # data sets are shared, read again from the package or the data folder.
+            return shared_dataset, (self.key, self.train, self.source != BUNDLED)
+
     class CourseLoader(DataLoader):  # type: ignore[type-arg]
         """A ``DataLoader`` whose iterators also answer ``.next()``.
 
@@ -386,6 +391,18 @@ def __getattr__(name: str) -> Any:
     if name in ("ImageDataset", "CourseLoader"):
         return _torch_class(name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+_shared: dict[tuple[str, bool, bool], Any] = {}
+
+
+def shared_dataset(name: str, train: bool, full: bool) -> ImageDataset:
+    """``dataset(name, train, full=full)``, made once per process and shared by every copy."""
+    key = (name, train, full)
+    if key not in _shared:
+        _shared[key] = dataset(name, train, full=full)
+    found: ImageDataset = _shared[key]
+    return found
 
 
 def dataset(
