@@ -28,6 +28,10 @@ def clear_checkpoints(lesson_id: str) -> None:
     shutil.rmtree(checkpoint_dir(lesson_id), ignore_errors=True)
 
 
+def clear_all_checkpoints() -> None:
+    shutil.rmtree(data_home() / "checkpoints", ignore_errors=True)
+
+
 def _safe(name: str) -> str:
     """A file name for an id from a lesson file (which may hold any characters)."""
     cleaned = re.sub(r"[^A-Za-z0-9_.-]", "_", name).lstrip(".")

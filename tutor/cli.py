@@ -225,9 +225,12 @@ def reset(
     if every or lesson is None:
         if lesson is not None or not every:
             raise fail("name one lesson to clear, or --all for every lesson", 2)
+        from tutor.checkpoints import clear_all_checkpoints
         from tutor.cli_class import reset_everything
 
-        return reset_everything(yes, sys.stdin.isatty())
+        reset_everything(yes, sys.stdin.isatty())
+        clear_all_checkpoints()
+        return
 
     try:
         lesson_id = find_lesson(lesson).id
@@ -242,6 +245,32 @@ def reset(
 
     clear_checkpoints(lesson_id)
     typer.echo(f"Progress in {lesson_id} cleared.")
+
+
+@app.command()
+def export(
+    lesson: Annotated[str, typer.Argument(help="A lesson id (lesson1) or a YAML file.")],
+    to: Annotated[
+        Path, typer.Option("--to", help="The folder to write into.", file_okay=False)
+    ] = Path("."),
+    store_url: StoreOption = None,
+    learner: LearnerOption = None,
+) -> None:
+    """Write your accepted code in a lesson as LESSON.py and LESSON.ipynb (a Jupyter notebook)."""
+    from tutor.catalog import LessonNotFound, find_lesson
+    from tutor.export import write_files
+    from tutor.lesson import LessonError
+
+    try:
+        found = find_lesson(lesson)
+    except (LessonNotFound, LessonError) as error:
+        raise fail(str(error), 2) from None
+    records = _open_store(store_url, learner).load(found.id)
+    try:
+        script, notebook = write_files(found, records, to)
+    except OSError as error:
+        raise fail(f"cannot write into {to}: {error.strerror or error}") from None
+    typer.echo(f"Wrote {script} and {notebook}.")
 
 
 @app.command()

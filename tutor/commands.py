@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from tutor.didyoumean import did_you_mean
 from tutor.engine import Tutor
 from tutor.reports import end_of_lesson
+from tutor.session import DONE
 from tutor.view import View
 
 
@@ -76,6 +77,20 @@ def next_step(tutor: Tutor, screen: View, argument: str = "") -> CommandOutcome:
         screen.message(end_of_lesson(tutor))
     else:
         screen.message("Finish this step first, or use `%skip` to move on without it.")
+    return NOTHING
+
+
+def compare(tutor: Tutor, screen: View, argument: str = "") -> CommandOutcome:
+    """Your accepted code beside the lesson's solution, for a step you have done."""
+    session = tutor.session
+    latest = min(session.index, len(session.records) - 1)  # this step, else the last before it
+    index = next((i for i in range(latest, -1, -1) if session.records[i].status == DONE), None)
+    step = tutor.lesson.steps[index] if index is not None else None
+    if step is None or step.is_choice or index is None:
+        screen.message("Finish a step first: `%compare` shows your code beside the lesson's.")
+        return NOTHING
+    mine = "\n".join(session.records[index].code)
+    screen.compare(f"Step {index + 1}: {step.title or step.id}", mine, step.solution)
     return NOTHING
 
 
@@ -147,6 +162,7 @@ COMMANDS: dict[str, Command] = {
     "back": back,
     "next": next_step,
     "goto": goto,
+    "compare": compare,
     "reset": reset,
     "restart": restart,
     "vars": variables,

@@ -10,6 +10,7 @@ file runs from top to bottom outside the tutor. A skipped step contributes its s
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from tutor.lesson import Lesson, Step
@@ -72,3 +73,15 @@ def as_notebook(lesson: Lesson, records: dict[str, StepRecord]) -> Any:
     }
     nbformat.validate(notebook)
     return notebook
+
+
+def write_files(lesson: Lesson, records: dict[str, StepRecord], folder: Path) -> tuple[Path, Path]:
+    """Write ``<lesson id>.py`` and ``<lesson id>.ipynb`` into ``folder``; return their paths."""
+    import nbformat
+
+    folder.mkdir(parents=True, exist_ok=True)
+    script, notebook = folder / f"{lesson.id}.py", folder / f"{lesson.id}.ipynb"
+    script.write_text(as_python(lesson, records), encoding="utf-8")
+    write: Any = nbformat.write
+    write(as_notebook(lesson, records), str(notebook))
+    return script, notebook

@@ -122,9 +122,7 @@ class Screen:
             for line in source.rstrip("\n").splitlines():
                 self._print(Text("    " + line))
             return
-        self._print(
-            Syntax(source.rstrip("\n"), "python", theme="ansi_dark", background_color="default")
-        )
+        self._print(python_syntax(source))
 
     def _markdown(self, text: str) -> object:
         from rich.markdown import Markdown
@@ -231,6 +229,15 @@ class Screen:
         self._print("Solution:", style="bold")
         self.code(source)
 
+    def compare(self, title: str, mine: str, solution: str) -> None:
+        self._print(Text(title, style="bold"))
+        if self.plain or self.console.width < 90:  # one above the other where two won't fit
+            for label, source in (("Yours:", mine), ("The lesson's:", solution)):
+                self._print(label, style=THEME_DIM)
+                self.code(source)
+            return
+        self._print(side_by_side(mine, solution))
+
     def variables(self, rows: Sequence[dict[str, str]]) -> None:
         if not rows:
             self.message("No variables yet.", THEME_DIM)
@@ -238,21 +245,10 @@ class Screen:
         self._print(variables_table(rows, self.console.width))
 
     def help(self, rows: Sequence[tuple[str, str]]) -> None:
-        table = Table(show_header=False, box=None, pad_edge=False)
-        table.add_column(style="bold")
-        table.add_column()
-        for command, meaning in rows:
-            table.add_row(command, meaning)
-        self._print(table)
+        self._print(table_of(rows, header=None, bold_first=True))
 
     def lesson_table(self, rows: Sequence[tuple[str, str, str]]) -> None:
-        table = Table(box=None, pad_edge=False)
-        table.add_column("lesson", style="bold")
-        table.add_column("title")
-        table.add_column("progress")
-        for row in rows:
-            table.add_row(*(Text(cell) for cell in row))  # titles are shown as written
-        self._print(table)
+        self._print(table_of(rows, header=("lesson", "title", "progress"), bold_first=True))
 
 
 def progress_tables(report: Sequence[dict[str, Any]]) -> list[object]:
@@ -269,6 +265,31 @@ def progress_tables(report: Sequence[dict[str, Any]]) -> list[object]:
             table.add_row(s["id"], s["kind"], s["status"], str(s["attempts"]), str(s["hints_used"]))
         shown.append(table)
     return shown
+
+
+def table_of(
+    rows: Sequence[Sequence[str]], header: Sequence[str] | None, bold_first: bool = False
+) -> Table:
+    """A plain table of text cells (shown as written: no rich markup is read in them)."""
+    table = Table(show_header=header is not None, box=None, pad_edge=False)
+    for number, name in enumerate(header or [""] * len(rows[0] if rows else ())):
+        table.add_column(name, style="bold" if bold_first and number == 0 else None)
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))
+    return table
+
+
+def python_syntax(source: str) -> Syntax:
+    return Syntax(source.rstrip("\n"), "python", theme="ansi_dark", background_color="default")
+
+
+def side_by_side(mine: str, solution: str) -> Table:
+    """``%compare`` on a wide terminal: the learner's code and the lesson's, in two columns."""
+    table = Table(box=None, pad_edge=False, expand=True)
+    table.add_column("yours", ratio=1)
+    table.add_column("the lesson's", ratio=1)
+    table.add_row(python_syntax(mine), python_syntax(solution))
+    return table
 
 
 _VARIABLE_COLUMNS = ("name", "type", "shape", "dtype", "device", "value")

@@ -59,6 +59,9 @@ class View(Protocol):
     def solution(self, source: str) -> None:
         """The step's solution."""
 
+    def compare(self, title: str, mine: str, solution: str) -> None:
+        """The learner's accepted code beside the lesson's solution."""
+
     def variables(self, rows: Sequence[dict[str, str]]) -> None:
         """A table of the learner's variables (name, type, shape, dtype, device, value)."""
 
