@@ -109,9 +109,15 @@ class Tutor(LearnerActions):
         """
         self._input_number += 1
         filename = f"<input-{self._input_number}>"
+        ended = ""
+        if self.kernel.info is not None and not self.kernel.alive:
+            # It died while the learner was reading (the out-of-memory killer, say): the input
+            # is theirs to keep, so it runs on the new worker.
+            ended = self.builder.recover(self.kernel.how_it_ended())
         run, restarted = self.builder.guarded(lambda: self.runner.run(code, filename))
         if run is None:
             return Submission(RunResult(ok=False, restarted=restarted))
+        run.restarted = ended
         if not run.ok or run.exit_code is not None or self.session.finished:
             return Submission(run)
         if not self.session.record.finished:  # a revisited step keeps the code it passed with

@@ -77,6 +77,7 @@ class WorkerProcess:
         self.device_preference = device
         self.env = env
         self._lock = threading.Lock()  # one request at a time (the REPL completes from a thread)
+        self._interrupts = 0
         self.info: WorkerInfo | None = None
         self._start()
 
@@ -134,8 +135,16 @@ class WorkerProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        # What the learner's code started (a subprocess, a forked child) sits in the worker's
+        # process group: it ends with the worker, never outliving the tutor.
+        with suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
         with suppress(Exception):
             self.conn.close()
+
+    def how_it_ended(self) -> str:
+        """How the worker ended ("the worker was stopped by SIGKILL"); call once it has."""
+        return how_it_ended(self.process)
 
     @property
     def alive(self) -> bool:
@@ -154,6 +163,7 @@ class WorkerProcess:
         """
         with self._lock:
             self.wait_ready()
+            self._interrupts = 0  # Ctrl-C presses while this request runs
             # Forward Ctrl-C from before the send: one landing in between must not leave the
             # reply unread (the next request would read it as its own).
             with self._forwarding_interrupts():
@@ -174,10 +184,28 @@ class WorkerProcess:
                     return reply
 
     def interrupt(self) -> None:
-        """Send SIGINT to the worker (it interrupts learner code only)."""
-        if self.alive:
-            with suppress(ProcessLookupError):
-                os.kill(self.process.pid, signal.SIGINT)
+        """Send SIGINT to the worker (it interrupts learner code only).
+
+        Code that ignores SIGINT cannot be stopped that way: the second Ctrl-C during one
+        request says so, and the third stops the worker itself (the engine then starts a new
+        one from the step's checkpoint, as after a crash).
+        """
+        if not self.alive:
+            return
+        self._interrupts += 1
+        if self._interrupts == 2:
+            print(
+                "\nYour code is not stopping. Ctrl-C once more restarts the worker "
+                "(your progress is kept).",
+                file=sys.stderr,
+                flush=True,
+            )
+        if self._interrupts >= 3:
+            with suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            return
+        with suppress(ProcessLookupError):
+            os.kill(self.process.pid, signal.SIGINT)
 
     def _receive(self) -> dict[str, Any]:
         while True:

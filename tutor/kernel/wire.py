@@ -13,6 +13,7 @@ from __future__ import annotations
 import pickle
 import socket
 import struct
+import threading
 from typing import Any
 
 _HEADER = struct.Struct("!Q")
@@ -23,10 +24,17 @@ class Channel:
 
     def __init__(self, sock: socket.socket) -> None:
         self._sock = sock
+        # A learner's thread printing while a reply goes out must not interleave its bytes
+        # with the reply's: one whole message at a time.
+        self._sending = threading.Lock()
+        self._detached = False
 
     def send(self, message: Any) -> None:
+        if self._detached:
+            return
         data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-        self._sock.sendall(_HEADER.pack(len(data)) + data)
+        with self._sending:
+            self._sock.sendall(_HEADER.pack(len(data)) + data)
 
     def recv_bytes(self) -> bytes:
         """One whole message, unpickled by the caller; EOFError when the other end is gone."""
@@ -38,6 +46,16 @@ class Channel:
 
     def close(self) -> None:
         self._sock.close()
+
+    def detach(self) -> None:
+        """In a forked child: drop this copy of the socket, so that nothing the child does can
+        reach the other end; sending becomes a no-op."""
+        self._sock.close()
+        self._detached = True
+
+    @property
+    def detached(self) -> bool:
+        return self._detached
 
     def _read_exactly(self, size: int) -> bytes:
         chunks = bytearray()

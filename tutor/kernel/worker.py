@@ -136,6 +136,10 @@ class Worker:
             except KeyboardInterrupt:  # landed outside the learner's exec (compiling, say)
                 outcome = Outcome(ok=False, interrupted=True, error="KeyboardInterrupt")
         reply = outcome.as_message()
+        reply["error"] = _cut(reply.get("error", ""))
+        repaired = repair_interpreter()
+        if repaired:
+            reply["explanation"] = [*reply.get("explanation", []), repaired]
         if outcome.interrupted and timer.spent.is_set():
             reply["error"] = f"Stopped: this step allows {time_budget:g} s of running time."
             reply["timed_out"] = True
@@ -244,6 +248,38 @@ class TimeBudget:
             self._timer.cancel()
 
 
+ERROR_LIMIT = 20_000  # characters of an error shown, as for other output
+
+
+def _cut(text: str) -> str:
+    if len(text) <= ERROR_LIMIT:
+        return text
+    hidden = len(text) - ERROR_LIMIT
+    return (
+        f"{text[: ERROR_LIMIT // 2]}\n… {hidden:,} characters hidden …\n{text[-ERROR_LIMIT // 2 :]}"
+    )
+
+
+def repair_interpreter() -> str:
+    """Undo what learner code did to the interpreter that would break every later input (a tiny
+    recursion limit, no display hook); say what was put back, or ''."""
+    said = []
+    if sys.getrecursionlimit() < 200:
+        sys.setrecursionlimit(1000)
+        said.append(
+            "the recursion limit is back at 1000 (a lower one breaks PyTorch and the tutor)"
+        )
+    if not callable(sys.displayhook):
+        sys.displayhook = sys.__displayhook__
+        said.append("`sys.displayhook` is back, so values typed alone are shown again")
+    return ("Note: " + "; ".join(said) + ".") if said else ""
+
+
+def _leave_the_channel_to_the_parent(worker: Worker) -> None:
+    """In a process the learner's code forked: the channel is the worker's alone."""
+    worker.conn.detach()
+
+
 def _watch_parent(parent_pid: int) -> None:
     """Leave when the front process is gone, even while learner code loops forever."""
     while True:
@@ -284,6 +320,8 @@ def serve(conn: Channel, worker: Worker) -> None:
                 reply = {"ok": False, "interrupted": True, "error": "KeyboardInterrupt"}
             except Exception as error:
                 reply = {"ok": False, "error": f"{type(error).__name__}: {first_line(str(error))}"}
+        if conn.detached:  # a child the learner's code forked: it never answers in our place
+            os._exit(0)
         reply["op"] = "reply"
         conn.send(reply)
 
@@ -309,6 +347,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     worker = Worker(conn, device)
     signal.signal(signal.SIGINT, _interrupt_handler(worker))
+    os.register_at_fork(after_in_child=lambda: _leave_the_channel_to_the_parent(worker))
     conn.send(
         {
             "op": "ready",
