@@ -87,7 +87,7 @@ class Link:
         self._pending = RowBuffer()
         if self.failure:
             self.failure = ""
-            self.notify(self._back_message(bool(sending)))
+            self.notify(back_message(self.primary.where, self.replica is not None, bool(sending)))
             if self.replica is not None:
                 self._quietly(lambda r: r.mark_synced(self.primary.where, self.learner))
         return True
@@ -105,24 +105,7 @@ class Link:
             since = min(times, default=time.time())
             self._quietly(lambda r: r.mark_unsynced(self.primary.where, self.learner, since))
         if first:
-            self.notify(self._failure_message(error))
-
-    def _failure_message(self, error: StoreError) -> str:
-        if self.replica is not None:
-            return (
-                f"Cannot reach {self.primary.where} ({_reason(error)}). You keep working on "
-                "this computer; what you do is sent when the server is back."
-            )
-        return (
-            f"Your progress cannot be saved just now ({_reason(error)}). Keep going: it is "
-            "kept, and saved as soon as it can be."
-        )
-
-    def _back_message(self, sent: bool) -> str:
-        if self.replica is None:
-            return "Your progress is saved again."
-        meanwhile = "; what you did meanwhile is saved there" if sent else ""
-        return _capital(f"{self.primary.where} is back{meanwhile}.")
+            self.notify(failure_message(error, self.primary.where, self.replica is not None))
 
     def _catch_up(self) -> None:
         """Rows a run left on this computer while the server was away are sent now."""
@@ -252,3 +235,24 @@ def _reason(error: StoreError) -> str:
 
 def _capital(sentence: str) -> str:
     return sentence[:1].upper() + sentence[1:]
+
+
+def failure_message(error: StoreError, where: str, local_copy: bool) -> str:
+    """The one line a learner reads when their progress cannot reach its store."""
+    if local_copy:
+        return (
+            f"Cannot reach {where} ({_reason(error)}). You keep working on "
+            "this computer; what you do is sent when the server is back."
+        )
+    return (
+        f"Your progress cannot be saved just now ({_reason(error)}). Keep going: it is "
+        "kept, and saved as soon as it can be."
+    )
+
+
+def back_message(where: str, local_copy: bool, sent: bool) -> str:
+    """The line that says the store is reachable again."""
+    if not local_copy:
+        return "Your progress is saved again."
+    meanwhile = "; what you did meanwhile is saved there" if sent else ""
+    return _capital(f"{where} is back{meanwhile}.")
