@@ -368,3 +368,16 @@ def test_a_failing_cell_gets_one_verdict_and_one_attempt(headless: Headless) -> 
     _, screen = headless.run(PASTE_START + cell + PASTE_END + ENTER + CTRL_D)
     assert screen.count("✗") == 1
     assert headless.tutor.session.records[0].attempts == 1
+
+
+def test_an_open_bracket_is_pointed_out_after_two_empty_lines(headless: Headless) -> None:
+    keys = "x = torch.ones(" + ENTER + "3" + ENTER + ENTER + ENTER + ")" + ENTER + CTRL_D
+    _, screen = headless.run(keys)
+    assert "on line 1 is still open" in screen
+    assert headless.tutor.session.index == 1  # closing it ran the input, which passed
+
+
+def test_the_toolbar_says_which_key_runs_an_input_of_several_lines(headless: Headless) -> None:
+    text = toolbar_text(headless.tutor, 100, editing_lines=True)
+    assert "Enter: new line" in text and "Esc Enter: run" in text
+    assert "F1 hint" in toolbar_text(headless.tutor, 100)

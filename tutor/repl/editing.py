@@ -49,6 +49,29 @@ def enter_runs(text: str) -> bool:
     return True
 
 
+def unclosed_bracket(text: str) -> tuple[str, int] | None:
+    """The first bracket still open at the end of ``text`` and its line (from 1), or None.
+
+    Brackets inside strings and comments do not count.
+    """
+    closing = {")": "(", "]": "[", "}": "{"}
+    stack: list[tuple[str, int]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        quote = ""
+        for char in line:
+            if quote:
+                quote = "" if char == quote else quote
+            elif char in "'\"":
+                quote = char
+            elif char == "#":
+                break
+            elif char in "([{":
+                stack.append((char, number))
+            elif char in closing and stack and stack[-1][0] == closing[char]:
+                stack.pop()
+    return stack[0] if stack else None
+
+
 def next_indent(line: str) -> str:
     """The indent for the line after ``line``: one level deeper after ``:``, one less after
     ``return`` or ``pass``, else the same."""

@@ -25,7 +25,7 @@ from prompt_toolkit.key_binding import (
 
 from tutor.commands import COMMANDS, FUNCTION_KEYS, run_command
 from tutor.engine import Tutor
-from tutor.repl.editing import INDENT, enter_runs, next_indent
+from tutor.repl.editing import INDENT, enter_runs, next_indent, unclosed_bracket
 from tutor.view import View
 
 _typing = has_focus(DEFAULT_BUFFER)
@@ -46,8 +46,10 @@ def _inside_indent() -> bool:
 # -- editing ---------------------------------------------------------------------------------
 
 
-def run_or_newline(event: KeyPressEvent) -> None:
-    """Enter: run a finished statement; otherwise start a new line, indented to match."""
+def run_or_newline(event: KeyPressEvent, say: Callable[[str], None] = print) -> None:
+    """Enter: run a finished statement; otherwise start a new line, indented to match.
+
+    After two empty lines in an input an open bracket keeps from running, ``say`` which."""
     buffer = event.current_buffer
     if buffer.complete_state is not None:
         chosen = buffer.complete_state.current_completion is not None
@@ -59,7 +61,25 @@ def run_or_newline(event: KeyPressEvent) -> None:
     if not editing_inside and enter_runs(document.text):
         buffer.validate_and_handle()
         return
+    if not editing_inside:
+        _hint_at_open_bracket(document.text, say)
     buffer.insert_text("\n" + next_indent(document.current_line_before_cursor))
+
+
+def _hint_at_open_bracket(text: str, say: Callable[[str], None]) -> None:
+    """After two empty lines, say which bracket keeps the input from running."""
+    lines = text.split("\n")
+    if len(lines) < 3 or lines[-1].strip() or lines[-2].strip():
+        return
+    found = unclosed_bracket(text)
+    if found is None:
+        return
+    bracket, line = found
+    message = (
+        f"The `{bracket}` on line {line} is still open, so Enter adds lines. Close it, "
+        "or press Escape then Enter to run the input as it is."
+    )
+    run_in_terminal(lambda: say(message))
 
 
 def run_now(event: KeyPressEvent) -> None:
@@ -98,10 +118,16 @@ def leave_or_delete(event: KeyPressEvent) -> None:
         event.app.exit(exception=EOFError(), style="class:exiting")
 
 
-def editing_key_bindings() -> KeyBindings:
-    """Enter, Escape Enter, Tab, Backspace, Ctrl-X Ctrl-E, Ctrl-C and Ctrl-D."""
+def editing_key_bindings(say: Callable[[str], None] = print) -> KeyBindings:
+    """Enter, Escape Enter, Tab, Backspace, Ctrl-X Ctrl-E, Ctrl-C and Ctrl-D; ``say`` prints
+    a hint above the prompt."""
     bindings = KeyBindings()
-    bindings.add("enter", filter=_typing & ~has_selection)(run_or_newline)
+
+    @bindings.add("enter", filter=_typing & ~has_selection)
+    def enter(event: KeyPressEvent) -> None:
+        """Enter: run a finished statement, else a new line (see ``run_or_newline``)."""
+        run_or_newline(event, say)
+
     bindings.add("escape", "enter", filter=_typing)(run_now)
     bindings.add("tab", filter=_typing & _only_space_before_cursor)(indent)
     bindings.add("backspace", filter=_typing & _inside_indent & ~has_selection)(dedent)
@@ -134,4 +160,5 @@ def _above_prompt(command: str, tutor: Tutor, screen: View) -> Callable[[KeyPres
 
 def repl_key_bindings(tutor: Tutor, screen: View) -> KeyBindingsBase:
     """All of the REPL's own keys, to pass to ``PromptSession(key_bindings=...)``."""
-    return merge_key_bindings([editing_key_bindings(), lesson_key_bindings(tutor, screen)])
+    say = lambda message: screen.message(message, "dim")  # noqa: E731
+    return merge_key_bindings([editing_key_bindings(say), lesson_key_bindings(tutor, screen)])

@@ -46,12 +46,18 @@ def _places(tutor: Tutor) -> tuple[str, ...]:
     )
 
 
-def toolbar_text(tutor: Tutor, width: int) -> str:
-    """The toolbar's text for a terminal ``width`` columns wide."""
+# While an input of several lines is edited, what Enter does is what matters.
+_EDITING_KEYS = ("Enter: new line  Esc Enter: run", "Esc Enter runs")
+
+
+def toolbar_text(tutor: Tutor, width: int, editing_lines: bool = False) -> str:
+    """The toolbar's text for a terminal ``width`` columns wide; ``editing_lines``: the input
+    being typed has several lines (then the toolbar says which key runs it)."""
     places = _places(tutor)
+    keys_said = _EDITING_KEYS if editing_lines else _KEYS
     # Where the learner is (with the device) matters more than the long spelling of the keys.
-    preferred = [(place, keys) for keys in _KEYS[:2] for place in places[:3]]
-    every = [(place, keys) for keys in _KEYS for place in places]
+    preferred = [(place, keys) for keys in keys_said[:2] for place in places[:3]]
+    every = [(place, keys) for keys in keys_said for place in places]
     for place, keys in preferred + every:
         text = f" {place} │ {keys} "
         if len(text) <= width:
@@ -65,6 +71,7 @@ def make_toolbar(tutor: Tutor) -> Callable[[], StyleAndTextTuples]:
     def toolbar() -> StyleAndTextTuples:
         app = get_app_or_none()
         width = app.output.get_size().columns if app is not None else 80
-        return [("class:bottom-toolbar.text", toolbar_text(tutor, width))]
+        editing_lines = app is not None and "\n" in app.current_buffer.text
+        return [("class:bottom-toolbar.text", toolbar_text(tutor, width, editing_lines))]
 
     return toolbar
