@@ -69,3 +69,22 @@ def test_a_mistake_the_tutor_would_take_for_exploring_fails_tutor_test(write_les
     status, output = run_test(write_lesson, extra)
     assert status == 1
     assert "the mistake at line 20 gets no feedback" in output
+
+
+def test_a_check_the_solution_cannot_meet_is_named_by_number_and_line(write_lesson) -> None:  # type: ignore[no-untyped-def]
+    lesson = """
+id: author
+title: An author's error
+setup: import torch
+steps:
+  - id: one
+    text: Make `y`.
+    solution: y = torch.ones(2)
+    checks:
+      - defined: y
+      - tensor: {name: z, shape: [2]}
+"""
+    path = write_lesson(lesson)
+    result = CliRunner().invoke(app, ["test", str(path), "--device", "cpu", "--trust"])
+    assert result.exit_code == 1
+    assert "check 2 (tensor, line 10) names `z`, which the solution never makes" in result.output

@@ -55,6 +55,7 @@ class CheckCall:
 
     name: str
     args: dict[str, Any]
+    line: int = field(default=0, compare=False)  # where the lesson file names it
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ def _read_and_validate(path: Path) -> tuple[Any, dict[YamlPath, Position], list[
 
 def _build_lesson(data: dict[str, Any], positions: dict[YamlPath, Position], path: Path) -> Lesson:
     steps = tuple(
-        _printable_step(_build_step(raw, _mistakes(raw, ("steps", number), positions)))
+        _printable_step(_build_step(raw, ("steps", number), positions))
         for number, raw in enumerate(data["steps"])
     )
     return Lesson(
@@ -184,13 +185,18 @@ def _printable_step(step: Step) -> Step:
     )
 
 
-def _build_step(raw: dict[str, Any], mistakes: tuple[Mistake, ...] = ()) -> Step:
-    checks = []
-    for item in raw.get("checks", []):
-        ((name, args),) = item.items()
-        from tutor.checks import REGISTRY
+def _build_step(
+    raw: dict[str, Any], where: YamlPath = (), positions: dict[YamlPath, Position] | None = None
+) -> Step:
+    from tutor.checks import REGISTRY
 
-        checks.append(CheckCall(name, REGISTRY[name].normalise(args)))
+    positions = positions or {}
+    mistakes = _mistakes(raw, where, positions)
+    checks = []
+    for number, item in enumerate(raw.get("checks", [])):
+        ((name, args),) = item.items()
+        line = positions.get(where + ("checks", number), Position(0, 0)).line
+        checks.append(CheckCall(name, REGISTRY[name].normalise(args), line))
     options = tuple(
         Option(o) if isinstance(o, str) else Option(o["text"], o.get("why", ""))
         for o in raw.get("options", [])

@@ -94,14 +94,25 @@ def _test_step(step: Step, runner: StepRunner) -> StepResult:
         return StepResult(step.id, False, "the checks could not run")
     failing = [v for v in verdicts if not v.passed]
     if failing:
-        details = "; ".join(failing[0].details)
-        return StepResult(
-            step.id,
-            False,
-            f"the solution fails: {failing[0].title}" + (f" ({details})" if details else ""),
-            seconds,
-        )
+        return StepResult(step.id, False, _solution_failure(step, verdicts), seconds)
     return StepResult(step.id, True, seconds=seconds)
+
+
+def _solution_failure(step: Step, verdicts: list[Verdict]) -> str:
+    """Why the step's own solution fails, naming the check by its number and line, and telling
+    an author's error (the check cannot be right) from what a learner would read."""
+    index = next(i for i, v in enumerate(verdicts) if not v.passed)
+    verdict, call = verdicts[index], step.checks[index]
+    where = f"check {index + 1} ({call.name}" + (f", line {call.line})" if call.line else ")")
+    details = "; ".join(verdict.details)
+    shown = f"the solution fails: {verdict.title}" + (f" ({details})" if details else "")
+    if verdict.missing:
+        return f"{shown} - {where} names `{verdict.missing}`, which the solution never makes"
+    if any(word in verdict.title for word in ("could not run", "could not be read")):
+        return f"{shown} - {where} cannot run on the solution: an error in the check"
+    if call.name == "uses":
+        return f"{shown} - {where} asks for what the solution itself does not use"
+    return f"{shown} - {where}"
 
 
 def _try_mistake(step: Step, mistake: Mistake, runner: StepRunner) -> str:
