@@ -8,6 +8,7 @@ registry (names, argument schemas, descriptions) to validate lessons without pay
 from . import (
     accuracy,
     code,
+    dropout,
     finite,
     functions,
     gradients,
@@ -30,6 +31,7 @@ __all__ = [
     "accuracy",
     "check",
     "code",
+    "dropout",
     "explain_error",
     "finite",
     "functions",

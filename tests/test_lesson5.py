@@ -1,0 +1,45 @@
+"""Lesson 5 end to end: the course's "Inference and Validation" code, typed in order, completes it.
+
+The transcript (`transcripts/lesson5_notebook.txt`) is Part 5's code as a learner copies it, with
+two epochs where the course runs thirty, `plot_losses` where it calls Matplotlib, and the answer
+to the choice step. It trains four epochs on the bundled subset through the real program: slow.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import run_tutor
+
+TRANSCRIPT = Path(__file__).parent / "transcripts" / "lesson5_notebook.txt"
+
+
+def tutor(*args: str, home: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return run_tutor(*args, home=home, stdin=stdin, TUTOR_DATA="bundled", timeout=600)
+
+
+@pytest.mark.slow
+def test_typing_the_notebook_code_completes_lesson5(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    result = tutor("start", "lesson5", stdin=TRANSCRIPT.read_text(), home=home)
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert out.rstrip("\n").splitlines()[-1] == "lesson5: 8/8 steps complete"
+    assert "Traceback" not in out
+
+    # the two loss curves, drawn in the terminal with their legend, once
+    assert out.count("● Training loss: 2 epochs") == 1
+    assert out.count("× Validation loss: 2 epochs") == 1
+    # the validation figures (tensors in the course's code) were judged as made without gradients
+    assert out.count("✓ Validation ran without gradients") == 2
+    assert "✓ `model` drops units while training and none in evaluation mode" in out
+    assert "✓ `model` is back in training mode" in out
+    assert "✓ `model` is in evaluation mode" in out and "Ankle boot" in out
+
+    progress = json.loads(tutor("progress", "lesson5", "--json", home=home).stdout)
+    steps = progress[0]["steps"]
+    assert [s["status"] for s in steps] == ["done"] * 8
+    assert all(s["hints_used"] == 0 and not s["solution_shown"] for s in steps)
