@@ -19,6 +19,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from .advice import loss_function_advice, order_advice
 from .base import CheckContext, CheckFailed, Verdict, check, failed, passed
 from .compare import fmt_shape, kind_of
 from .errors import explain_error
@@ -116,7 +117,7 @@ def accuracy(
         return failed(
             titled(message, title, fields),
             f"{before}; the step asks for at least {_points(gain)} more.",
-            "Train for more epochs, or check that the loss falls as it trains.",
+            *_untrained_advice(ctx),
         )
     if reported is not None:
         verdict = _check_reported(ctx, reported, score, tolerance, fields)
@@ -124,6 +125,12 @@ def accuracy(
             return failed(titled(message, verdict.title, fields), *verdict.details)
     title = f"{got} ({score.correct} of {score.total})"
     return passed(titled(success, title, fields), before and f"{before}.")
+
+
+def _untrained_advice(ctx: CheckContext) -> list[str]:
+    """Why a network learned too little: its loss function, the training step's order, or time."""
+    lines = loss_function_advice(ctx.namespace, ctx.torch) or order_advice(ctx.code)
+    return lines or ["Train for more epochs, or check that the loss falls as it trains."]
 
 
 def _before_words(baseline: str, base: Score) -> str:
