@@ -141,7 +141,9 @@ def loss_curve(
     lines.append(" " * (pad + 2) + "1" + last.rjust(max(len(columns) - 1, len(last) + 1)))
     if finite.size < values.size:
         bad = values.size - finite.size
-        lines.append(f"{bad} of the {values.size} values {'is' if bad == 1 else 'are'} NaN or inf: not drawn.")
+        lines.append(
+            f"{bad} of the {values.size} values {'is' if bad == 1 else 'are'} NaN or inf: not drawn."
+        )
     return "\n".join(lines)
 
 
@@ -177,8 +179,7 @@ class Helper:
 
     def __repr__(self) -> str:
         return (
-            "<helper: imshow(image), view_classify(img, ps, version='MNIST'), "
-            "plot_losses(losses)>"
+            "<helper: imshow(image), view_classify(img, ps, version='MNIST'), plot_losses(losses)>"
         )
 
 
