@@ -142,7 +142,8 @@ def loss_curve(
     if finite.size < values.size:
         bad = values.size - finite.size
         lines.append(
-            f"{bad} of the {values.size} values {'is' if bad == 1 else 'are'} NaN or inf: not drawn."
+            f"{bad} of the {values.size} values {'is' if bad == 1 else 'are'} NaN or inf: "
+            "not drawn."
         )
     return "\n".join(lines)
 
