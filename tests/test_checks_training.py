@@ -670,6 +670,9 @@ for images, labels in trainloader:
     v = verdict(kernel, "accuracy", {}, earlier=SGD, code=no_step)
     assert not v.passed
     assert "never calls `optimizer.step()`, so the weights never change" in text(v)
+    huge = SGD.replace("lr=0.01", "lr=100")
+    v = verdict(kernel, "accuracy", {}, earlier=huge, code="model")
+    assert "`optimizer` uses lr=100: a learning rate that high" in text(v)
     v = verdict(kernel, "accuracy", {}, earlier=SGD, code="model")  # no training code: no guess
     assert v.details[-1] == "Train for more epochs, or check that the loss falls as it trains."
 
