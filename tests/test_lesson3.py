@@ -41,7 +41,7 @@ def test_typing_the_notebook_code_completes_lesson3(tmp_path: Path) -> None:
     # the loss curve and the trained network's guess are drawn; the accuracy is printed
     assert re.search(r"Loss: 313 values, from [0-9.]+ to [0-9.]+", out)
     assert "▁" in out and "█" in out
-    assert out.count("Class probability") == 1
+    assert "Class probability" in out
     accuracy = float(re.findall(r"Accuracy: ([0-9.]+)%", out)[-1])
     assert accuracy > 50
 
