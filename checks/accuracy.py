@@ -19,8 +19,9 @@ import copy
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from .advice import learning_rate, loss_function_advice, optimizers, order_advice
 from .base import CheckContext, CheckFailed, Verdict, check, failed, passed
-from .compare import fmt_shape, kind_of
+from .compare import fmt_number, fmt_shape, kind_of
 from .errors import explain_error
 from .memo import Memo
 from .networks import device_of, evaluating
@@ -32,6 +33,8 @@ _DEFAULT_GAIN = 0.2
 # The most images read from a loader (the full MNIST test set).
 _MAX_IMAGES = 10_000
 _UNTRAINED_SEED = 0
+# A learning rate at or above this is named when a network learned too little.
+_HUGE_LR = 1.0
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,7 @@ def accuracy(
         return failed(
             titled(message, title, fields),
             f"{before}; the step asks for at least {_points(gain)} more.",
-            "Train for more epochs, or check that the loss falls as it trains.",
+            *_untrained_advice(ctx),
         )
     if reported is not None:
         verdict = _check_reported(ctx, reported, score, tolerance, fields)
@@ -124,6 +127,29 @@ def accuracy(
             return failed(titled(message, verdict.title, fields), *verdict.details)
     title = f"{got} ({score.correct} of {score.total})"
     return passed(titled(success, title, fields), before and f"{before}.")
+
+
+def _untrained_advice(ctx: CheckContext) -> list[str]:
+    """Why a network learned too little: its loss function, the training step's order, or time."""
+    lines = loss_function_advice(ctx.namespace, ctx.torch) or order_advice(ctx.code)
+    return (
+        lines
+        or _huge_rate(ctx)
+        or ["Train for more epochs, or check that the loss falls as it trains."]
+    )
+
+
+def _huge_rate(ctx: CheckContext) -> list[str]:
+    """A learning rate so large that the network ended up guessing (dead units, overflow)."""
+    found = optimizers(ctx.namespace, ctx.torch)
+    lr = learning_rate(found[-1][1]) if found else None
+    if lr is None or lr < _HUGE_LR:
+        return []
+    return [
+        f"`{found[-1][0]}` uses lr={fmt_number(lr)}: a learning rate that high makes each step "
+        "overshoot, so the network ends up guessing (or its values turn to nan). Try lr=0.01 "
+        "or lower, and create the network again to start from fresh weights."
+    ]
 
 
 def _before_words(baseline: str, base: Score) -> str:

@@ -659,6 +659,24 @@ def test_an_untrained_network_fails_against_the_untrained_baseline(kernel: Kerne
     assert "the step asks for at least 20.0 points more" in v.details[0]
 
 
+def test_too_little_gain_names_a_training_loop_without_a_step(kernel: Kernel) -> None:
+    no_step = """\
+for images, labels in trainloader:
+    optimizer.zero_grad()
+    loss = criterion(model(images.view(images.shape[0], -1)), labels)
+    loss.backward()
+    break
+"""
+    v = verdict(kernel, "accuracy", {}, earlier=SGD, code=no_step)
+    assert not v.passed
+    assert "never calls `optimizer.step()`, so the weights never change" in text(v)
+    huge = SGD.replace("lr=0.01", "lr=100")
+    v = verdict(kernel, "accuracy", {}, earlier=huge, code="model")
+    assert "`optimizer` uses lr=100: a learning rate that high" in text(v)
+    v = verdict(kernel, "accuracy", {}, earlier=SGD, code="model")  # no training code: no guess
+    assert v.details[-1] == "Train for more epochs, or check that the loss falls as it trains."
+
+
 def test_a_threshold_is_checked(kernel: Kernel) -> None:
     v = verdict(kernel, "accuracy", {"at_least": 0.99}, earlier=TRAINED, code="model")
     assert not v.passed and v.title.endswith("; the step asks for at least 99.0%")

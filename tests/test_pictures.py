@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from tutor.pictures import Helper, imshow, view_classify
+from tutor.pictures import Helper, imshow, loss_curve, view_classify
 
 # Rows 1-2 are one horizontal gradient; rows 3-4 another gradient over a white row. Five grey
 # levels, 0, 1/4, 1/2, 3/4 and 1, so every shade has a pixel pair that selects it.
@@ -156,3 +156,56 @@ def test_helper_falls_back_to_ascii_on_an_ascii_stream(monkeypatch: pytest.Monke
     Helper().imshow(IMAGE, title="a gradient")
     stream.flush()
     assert stream.buffer.getvalue().decode("ascii") == "a gradient\n :+#@\n@%#*+\n"  # type: ignore[attr-defined]
+
+
+def test_loss_curve_draws_a_column_per_loss_scaled_from_lowest_to_highest() -> None:
+    assert loss_curve([4, 3, 2, 1], unicode=False, height=2).split("\n") == [
+        "Loss: 4 values, from 4 to 1",
+        "4 |#.",
+        "1 |##:.",
+        "  +----",
+        "   1  4",
+    ]
+    assert loss_curve([2.0, 1.0], unicode=True, height=2).split("\n") == [
+        "Loss: 2 values, from 2 to 1",
+        "2 │█",
+        "1 │█▁",
+        "  └──",
+        "   1 2",
+    ]
+
+
+def test_a_long_list_of_losses_is_averaged_into_the_chart_width() -> None:
+    losses = [2.3 * 0.99**i for i in range(313)]
+    lines = loss_curve(losses, unicode=True, width=60, height=8).split("\n")
+    assert lines[0] == "Loss: 313 values, from 2.3 to 0.09998"
+    bars = [line.split("│")[1] for line in lines[1:9]]
+    assert max(len(bar) for bar in bars) == 60
+    assert bars[0].startswith("█") and bars[0].rstrip(" ")[-1] != "█"  # the highest loss first
+    assert all(cell != " " for cell in bars[-1])  # the lowest column still shows a sliver
+    assert bars[-1].endswith("▁")
+    assert lines[-1].endswith("313")
+
+
+def test_loss_curve_takes_tensors_with_graphs_and_counts_nan() -> None:
+    w = torch.ones(1, requires_grad=True)
+    losses = [(w * 3).sum(), (w * 1).sum(), torch.tensor(float("nan"))]
+    text = loss_curve(losses, unicode=False, height=2)
+    assert text.split("\n")[-1] == "1 of the 3 values is NaN or inf: not drawn."
+    assert "3 |#" in text
+    assert "Loss: 3 values, from 3 to nan" in text
+    with pytest.raises(ValueError, match="at least one loss"):
+        loss_curve([], unicode=True)
+    with pytest.raises(ValueError, match="finite losses"):
+        loss_curve([float("inf")], unicode=True)
+
+
+def test_helper_plots_losses_in_ascii_on_an_ascii_stream(monkeypatch: pytest.MonkeyPatch) -> None:
+    stream = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    monkeypatch.setattr(sys, "stdout", stream)
+    Helper().plot_losses([1.0, 0.5])
+    Helper().loss_curve(torch.tensor([1.0, 0.5]))
+    stream.flush()
+    text = stream.buffer.getvalue().decode("ascii")  # type: ignore[attr-defined]
+    assert text.count("Loss: 2 values, from 1 to 0.5") == 2
+    assert "|#" in text and "+--" in text

@@ -5,6 +5,7 @@
     print(imshow(images[0], color=True, unicode=True))        # returns the text, prints nothing
     print(view_classify(images[0], ps, color=False, unicode=True))
     helper.view_classify(images[0].view(1, 28, 28), ps)       # what a learner types: it prints
+    helper.plot_losses(losses)                                 # a loss curve, one column per loss
 
 Three ways to draw, chosen by what the terminal can show:
 
@@ -33,7 +34,7 @@ import numpy as np
 
 from tutor.data import FASHION_CLASSES
 
-__all__ = ["FASHION_LABELS", "Helper", "helper", "imshow", "view_classify"]
+__all__ = ["FASHION_LABELS", "Helper", "helper", "imshow", "loss_curve", "view_classify"]
 
 SHADES = " ░▒▓█"
 ASCII_RAMP = " .:-=+*#%@"
@@ -41,6 +42,10 @@ UPPER_HALF = "▀"
 RESET = "\x1b[0m"
 BAR_WIDTH = 30
 FASHION_LABELS = tuple(FASHION_CLASSES)
+EIGHTHS = " ▁▂▃▄▅▆▇█"  # a cell filled from the bottom, 0 to 8 eighths
+ASCII_EIGHTHS = " ....:::#"
+CURVE_WIDTH = 60
+CURVE_HEIGHT = 8
 
 
 def imshow(image: Any, *, color: bool, unicode: bool) -> str:
@@ -92,6 +97,57 @@ def view_classify(
     return "\n".join(lines)
 
 
+def loss_curve(
+    losses: Any,
+    *,
+    unicode: bool,
+    title: str = "Loss",
+    width: int = CURVE_WIDTH,
+    height: int = CURVE_HEIGHT,
+) -> str:
+    """The text that draws ``losses`` (numbers, 0-d tensors, or a 1-D tensor) as a column chart.
+
+    One column per loss, or the mean of a run of them when there are more than ``width``; the
+    scale runs from the smallest loss to the largest. NaN and inf are left out and counted.
+
+    >>> print(loss_curve([4, 3, 2, 1], unicode=False, height=2))
+    Loss: 4 values, from 4 to 1
+    4 |#.
+    1 |##:.
+      +----
+       1  4
+    """
+    values = _loss_values(losses)
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        raise ValueError(f"plot_losses needs finite losses; got {_count(values.size)} NaN or inf.")
+    columns = [float(part.mean()) for part in np.array_split(finite, min(width, finite.size))]
+    low, high = min(columns), max(columns)
+    span = (high - low) or 1.0
+    # Every column shows at least one eighth, so the lowest loss is still drawn.
+    levels = [1 + round((v - low) / span * (height * 8 - 1)) for v in columns]
+    cells = EIGHTHS if unicode else ASCII_EIGHTHS
+    top, bottom = _number(high), _number(low)
+    pad = max(len(top), len(bottom))
+    side, corner, rule = ("│", "└", "─") if unicode else ("|", "+", "-")
+    lines = [f"{title}: {_count(values.size)}, from {_number(values[0])} to {_number(values[-1])}"]
+    for row in range(height):
+        base = (height - 1 - row) * 8
+        bars = "".join(cells[min(max(level - base, 0), 8)] for level in levels)
+        label = top if row == 0 else bottom if row == height - 1 else ""
+        lines.append(f"{label:>{pad}} {side}{bars}".rstrip(" "))
+    lines.append(" " * pad + " " + corner + rule * len(columns))
+    last = str(values.size)
+    lines.append(" " * (pad + 2) + "1" + last.rjust(max(len(columns) - 1, len(last) + 1)))
+    if finite.size < values.size:
+        bad = values.size - finite.size
+        lines.append(
+            f"{bad} of the {values.size} values {'is' if bad == 1 else 'are'} NaN or inf: "
+            "not drawn."
+        )
+    return "\n".join(lines)
+
+
 class Helper:
     """The course's ``helper`` module for the terminal: each method prints its picture.
 
@@ -116,8 +172,16 @@ class Helper:
         labels = "fashion" if version.lower().startswith("fashion") else None
         print(view_classify(img, ps, labels=labels, color=_use_color(), unicode=_use_unicode()))
 
+    def plot_losses(self, losses: Any, title: str = "Loss") -> None:
+        """Print ``losses``, a list of numbers (``loss.item()`` per batch or epoch), as a curve."""
+        print(loss_curve(losses, unicode=_use_unicode(), title=title))
+
+    loss_curve = plot_losses
+
     def __repr__(self) -> str:
-        return "<helper: imshow(image), view_classify(img, ps, version='MNIST')>"
+        return (
+            "<helper: imshow(image), view_classify(img, ps, version='MNIST'), plot_losses(losses)>"
+        )
 
 
 helper = Helper()
@@ -193,8 +257,27 @@ def _visible_width(line: str) -> int:
     return line.count(UPPER_HALF)  # a colour row: one half block per pixel column
 
 
+def _number(value: float) -> str:
+    return f"{value:.4g}"
+
+
+def _count(n: int) -> str:
+    return f"{n:,} value" + ("" if n == 1 else "s")
+
+
 # ---------------------------------------------------------------------------------------------
 # Input
+
+
+def _loss_values(losses: Any) -> np.ndarray:
+    # A list may hold 0-d tensors that keep their graphs (`losses.append(loss)`): draw them anyway.
+    if hasattr(losses, "detach") or isinstance(losses, np.ndarray):
+        values = _as_array(losses).reshape(-1)
+    else:
+        values = np.array([_as_array(v).reshape(-1)[0] for v in losses], dtype=np.float64)
+    if values.size == 0:
+        raise ValueError("plot_losses needs at least one loss; the list is empty.")
+    return values
 
 
 def _as_array(value: Any) -> np.ndarray:
