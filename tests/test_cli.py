@@ -217,3 +217,31 @@ def test_reset_clears_one_lessons_progress(tutor_home: Path) -> None:
     result = runner.invoke(app, ["reset", "lesson1", "--yes"])
     assert result.exit_code == 0 and result.output == "Progress in lesson1 cleared.\n"
     assert "not started" in runner.invoke(app, ["list"]).output
+
+
+def test_a_started_lesson_file_is_known_by_its_id_to_list_progress_and_reset(
+    write_lesson,  # type: ignore[no-untyped-def]
+    tutor_home: Path,
+) -> None:
+    path = write_lesson(
+        """
+        id: mine
+        title: My own lesson
+        setup: import torch
+        steps:
+          - id: one
+            text: Make `x`.
+            solution: x = 1
+            checks:
+              - defined: x
+        """
+    )
+    started = tutor("start", str(path), "--trust", stdin="x = 1\n", home=tutor_home)
+    assert started.returncode == 0, started.stderr
+    listed = tutor("list", home=tutor_home)
+    assert "mine" in listed.stdout and "My own lesson" in listed.stdout
+    progress = tutor("progress", "mine", "--json", home=tutor_home)
+    assert progress.returncode == 0, progress.stderr
+    assert json.loads(progress.stdout)[0]["steps"][0]["status"] == "done"
+    cleared = tutor("reset", "mine", "--yes", home=tutor_home)
+    assert cleared.returncode == 0 and "Progress in mine cleared." in cleared.stdout

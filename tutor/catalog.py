@@ -45,8 +45,23 @@ def find_lesson_path(name: str) -> Path:
     raise LessonNotFound(f"no lesson called '{name}' (built-in lessons: {known})")
 
 
-def find_lesson(name: str) -> Lesson:
-    return load_lesson(find_lesson_path(name))
+def find_lesson(name: str, store: ProgressStore | None = None) -> Lesson:
+    """A built-in lesson by id, a lesson file by path, or (given the learner's ``store``) a
+    lesson file they have started, by its id."""
+    try:
+        return load_lesson(find_lesson_path(name))
+    except LessonNotFound:
+        started = _started_file(name, store) if store is not None else None
+        if started is None:
+            raise
+        return load_lesson(started)
+
+
+def _started_file(lesson_id: str, store: ProgressStore) -> Path | None:
+    place = store.place(lesson_id)
+    if place is None or not place.source or not Path(place.source).is_file():
+        return None
+    return Path(place.source)
 
 
 def next_lesson_id(lesson_id: str) -> str | None:
@@ -68,12 +83,27 @@ def builtin_lessons() -> list[Lesson]:
     return lessons
 
 
+def started_file_lessons(store: ProgressStore) -> list[Lesson]:
+    """The lessons from files (not built in) that the learner has started and that still load."""
+    builtin = {path.stem for path in builtin_paths()}
+    found = []
+    for place in sorted(store.places(), key=lambda p: p.lesson):
+        path = None if place.lesson in builtin else _started_file(place.lesson, store)
+        if path is not None:
+            try:
+                found.append(load_lesson(path))
+            except LessonError:
+                continue
+    return found
+
+
 def lesson_rows(store: ProgressStore) -> list[tuple[str, str, str]]:
-    """(id, title, progress) for each built-in lesson, e.g. ("lesson1", "Tensors", "3/14 done")."""
+    """(id, title, progress) for each built-in lesson, then each lesson file started, e.g.
+    ("lesson1", "Tensors", "3/14 done")."""
     from tutor.session import DONE, SKIPPED
 
     rows = []
-    for lesson in builtin_lessons():
+    for lesson in [*builtin_lessons(), *started_file_lessons(store)]:
         records = store.load(lesson.id)
         done = sum(1 for r in records.values() if r.status == DONE)
         skipped = sum(1 for r in records.values() if r.status == SKIPPED)

@@ -185,7 +185,7 @@ def progress(
     learner: LearnerOption = None,
 ) -> None:
     """Show your progress, per lesson and step (or --export it for `tutor class import`)."""
-    from tutor.catalog import LessonNotFound, builtin_lessons, find_lesson
+    from tutor.catalog import LessonNotFound, builtin_lessons, find_lesson, started_file_lessons
     from tutor.lesson import LessonError
     from tutor.reports import progress_report
 
@@ -195,7 +195,11 @@ def progress(
 
         return export_progress(store, export)
     try:
-        lessons = [find_lesson(lesson)] if lesson else builtin_lessons()
+        lessons = (
+            [find_lesson(lesson, store)]
+            if lesson
+            else [*builtin_lessons(), *started_file_lessons(store)]
+        )
     except (LessonNotFound, LessonError) as error:
         raise fail(str(error), 2) from None
     report = progress_report(lessons, store)
@@ -233,7 +237,7 @@ def reset(
         return
 
     try:
-        lesson_id = find_lesson(lesson).id
+        lesson_id = find_lesson(lesson, _open_store()).id
     except LessonNotFound as error:
         raise fail(str(error), 2) from None
     except LessonError:

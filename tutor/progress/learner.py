@@ -145,6 +145,10 @@ class LearnerStore:
         places = self.link.read_places(self.learner, lesson)
         return places[0] if places else None
 
+    def places(self) -> list[LessonPlace]:
+        """Where this learner stands in every lesson they have started."""
+        return list(self.link.read_places(self.learner))
+
     def last_place(self) -> LessonPlace | None:
         places = self.link.read_places(self.learner)
         return max(places, key=lambda p: p.updated) if places else None
