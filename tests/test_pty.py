@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -114,3 +115,36 @@ def test_lesson1_first_steps_in_a_real_terminal(tmp_path: Path) -> None:
     assert "Welcome back: continuing at step 4 of 12." in shown
     again.type("%quit" + ENTER)
     assert again.finish() == 0
+
+
+@pytest.mark.slow
+def test_back_restores_the_earlier_step_and_export_writes_the_work(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    term = Terminal(home, "start", "lesson1")
+    term.wait_for("F1 hint")
+    term.type("3" + ENTER)
+    term.wait_for("step 2 of 12")
+    term.wait_for("F1 hint")
+    term.type("def activation(x):" + ENTER + "return 1 / (1 + torch.exp(-x))" + ENTER + ENTER)
+    term.wait_for("step 3 of 12")
+    term.wait_for("F1 hint")
+    term.type("activation = None" + ENTER)  # spoil it at step 3...
+    term.wait_for("F1 hint")
+    term.type("%back" + ENTER)  # ...and go back: step 2 as it began, before `activation`
+    term.wait_for("step 2 of 12")
+    term.wait_for("F1 hint")
+    term.type("'activation' in dir()" + ENTER)
+    shown = term.wait_for("False")
+    assert "step 3 of 12" not in shown  # looking around did not move on
+    term.type("%quit" + ENTER)
+    assert term.finish() == 0
+
+    exported = tmp_path / "work"
+    command = shutil.which("tutor") or sys.executable
+    argv = ["export", "lesson1", "--to", str(exported)]
+    argv = argv if shutil.which("tutor") else ["-m", "tutor", *argv]
+    env = dict(os.environ, TUTOR_HOME=str(home))
+    done = subprocess.run([command, *argv], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "def activation(x):" in (exported / "lesson1.py").read_text()
+    assert (exported / "lesson1.ipynb").is_file()
