@@ -16,6 +16,7 @@ read `hidden_layers.0.weight`. This module imports torch: only the worker import
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from typing import Any
 
@@ -37,7 +38,7 @@ class Network(nn.Module):
         super().__init__()
         sizes = [input_size, *hidden_layers]
         self.hidden_layers = nn.ModuleList(
-            nn.Linear(n_in, n_out) for n_in, n_out in zip(sizes[:-1], sizes[1:])
+            nn.Linear(n_in, n_out) for n_in, n_out in itertools.pairwise(sizes)
         )
         self.output = nn.Linear(sizes[-1], output_size)
         self.dropout = nn.Dropout(p=drop_p)
