@@ -75,23 +75,27 @@ def train(
     epochs: int = 5,
     print_every: int = 40,
 ) -> None:
-    """Train ``model``, printing the training loss and the test loss and accuracy as it goes."""
+    """Train ``model``, printing the training loss and the test loss and accuracy every
+    ``print_every`` batches, and at the end of an epoch that has not reported since."""
     device = next(model.parameters()).device
-    steps = 0
+    since = 0  # batches since the last report
     running_loss = 0.0
     for epoch in range(epochs):
         model.train()
         for images, labels in trainloader:
-            steps += 1
+            since += 1
             images = images.view(images.shape[0], -1).to(device)
             optimizer.zero_grad()
             loss = criterion(model(images), labels.to(device))
             loss.backward()
             optimizer.step()
             running_loss += loss.item()
-            if steps % print_every == 0:
-                _report(model, testloader, criterion, epoch, epochs, running_loss / print_every)
-                running_loss = 0.0
+            if since == print_every:
+                _report(model, testloader, criterion, epoch, epochs, running_loss / since)
+                since, running_loss = 0, 0.0
+        if since:  # a short epoch still reports once, at its end
+            _report(model, testloader, criterion, epoch, epochs, running_loss / since)
+            since, running_loss = 0, 0.0
     model.train()
 
 
