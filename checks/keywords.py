@@ -1,4 +1,4 @@
-"""The `keyword` check: every call of a function in the learner's code passes an argument.
+"""The `keyword` check: the learner's call of a function passes an argument.
 
 For a step whose point is an argument rather than a result, such as `weights_only=True` in
 `torch.load`, which changes nothing where it is already the default but matters where it is
@@ -21,7 +21,7 @@ def keyword(
     value: bool | int | float | str = True,
     message: str | None = None,
 ) -> Verdict:
-    """Every call of `call` in the learner's code for this step passes `name=value`.
+    """The learner's latest call of `call` in this step passes `name=value`.
 
     ```yaml
     - keyword: {call: torch.load, name: weights_only, value: true}
@@ -30,8 +30,9 @@ def keyword(
         name: weights_only
         message: "Pass `weights_only=True` to `torch.load`."
     ```
-    The step's code must call `call` at least once; `message`, when given, is the title of a
-    failing verdict.
+    The step's code must call `call` at least once, and its latest call (an earlier one the
+    learner typed again is not held against them) must pass `name` as the literal `value`.
+    `message`, when given, is the title of a failing verdict.
     """
     tree = _parse(ctx.code)
     wanted = _canonical(call.split("."), _STANDARD_ALIASES)
@@ -44,11 +45,12 @@ def keyword(
     shown = f"{name}={value!r}"
     if not calls:
         return failed(message or f"This step asks for a call of `{call}`", "")
-    for node in sorted(calls, key=lambda n: n.lineno):
-        given = next((k.value for k in node.keywords if k.arg == name), None)
-        if not (isinstance(given, ast.Constant) and given.value == value):
-            return failed(
-                message or f"Pass `{shown}` to `{call}`",
-                f"line {node.lineno}: `{ast.unparse(node)}`",
-            )
+    # the latest call counts: a learner who fixes a call by typing it again has fixed it
+    last = max(calls, key=lambda n: (n.lineno, n.col_offset))
+    given = next((k.value for k in last.keywords if k.arg == name), None)
+    if not (isinstance(given, ast.Constant) and given.value == value):
+        return failed(
+            message or f"Pass `{shown}` to `{call}`",
+            f"line {last.lineno}: `{ast.unparse(last)}`",
+        )
     return passed(f"Your code passes `{shown}` to `{call}`")
