@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 
 from .base import CheckContext, Verdict, check, failed, passed
-from .code import _aliases, _call_name, _canonical, _matches, _parse, _STANDARD_ALIASES
+from .code import _STANDARD_ALIASES, _aliases, _call_name, _canonical, _matches, _parse
 
 
 @check("keyword", targets=())
