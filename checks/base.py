@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import explain_error
 from .expressions import BEFORE, is_plain_name, parse, root_names, split_roots
 
 
@@ -145,6 +146,7 @@ class CheckContext:
                     f"`{expression}` could not be read{where}: "
                     f"{type(error).__name__}: {_first_line(error)}",
                     *_reading_hints(expression, error),
+                    *explain_error(error, namespace),
                 )
             ) from error
 

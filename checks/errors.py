@@ -17,7 +17,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from . import misuse
+from . import loading, misuse
 from .elsewhere import from_earlier_lesson
 from .reading import calls_in, dotted, failing_statement, learner_frame, learner_scope
 
@@ -478,6 +478,7 @@ def _dimension_out_of_range(
 
 _EXPLAINERS: tuple[Callable[[BaseException, str, dict[str, Any]], list[str]], ...] = (
     *misuse.EXPLAINERS,
+    *loading.EXPLAINERS,
     _matmul_sizes,
     _mm_needs_matrices,
     _broadcast,

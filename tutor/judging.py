@@ -209,8 +209,21 @@ def touches(code: str, targets: set[str]) -> bool:
         return False
     body = ast.parse(code).body
     if len(body) == 1 and isinstance(body[0], ast.Expr):
-        return _changes_in_place(body[0], targets)
+        return _changes_in_place(body[0], targets) or _saves(body[0], names, targets)
     return bool(names & targets) if targets else True
+
+
+def _saves(expression: ast.Expr, names: set[str], targets: set[str]) -> bool:
+    """`torch.save(model, 'checkpoint.pth')`: writing a checked name to a file is doing the
+    step, not looking at it, though it is a bare expression."""
+    call = expression.value
+    saves = (
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and call.func.attr == "save"
+        and isinstance(call.func.value, ast.Name)
+    )
+    return saves and (bool(names & targets) if targets else True)
 
 
 def changes_in_place(code: str, names: set[str]) -> bool:
