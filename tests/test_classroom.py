@@ -195,10 +195,12 @@ steps:
 @pytest.mark.slow
 def test_learners_on_one_computer_keep_their_own_progress(write_lesson, tutor_home: Path) -> None:  # type: ignore[no-untyped-def]
     lesson = str(write_lesson(TWO_STEPS))
-    ann = run_tutor("start", lesson, "--learner", "ann", home=tutor_home,
+    ann = run_tutor("start", lesson, "--trust", "--learner", "ann", home=tutor_home,
                     stdin="x = torch.ones(3)\ny = x * 2\n")  # fmt: skip
     assert ann.stdout.rstrip().endswith("twosteps: 2/2 steps complete"), ann.stderr
-    bob = run_tutor("start", lesson, home=tutor_home, stdin="%skip\n", TUTOR_LEARNER="bob")
+    bob = run_tutor(
+        "start", lesson, "--trust", home=tutor_home, stdin="%skip\n", TUTOR_LEARNER="bob"
+    )
     assert bob.stdout.rstrip().endswith("twosteps: 0/2 steps complete"), bob.stderr
 
     def statuses(learner: str) -> list[str]:
@@ -232,7 +234,7 @@ def test_a_second_session_is_told_and_the_first_cannot_undo_its_work(
     import os
 
     first = subprocess.Popen(
-        [sys.executable, "-m", "tutor", "start", lesson],
+        [sys.executable, "-m", "tutor", "start", lesson, "--trust"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -241,7 +243,7 @@ def test_a_second_session_is_told_and_the_first_cannot_undo_its_work(
     )
     try:
         _wait_for_session(default_store_path())
-        second = run_tutor("start", lesson, home=tutor_home, stdin="x = torch.ones(3)\n")
+        second = run_tutor("start", lesson, "--trust", home=tutor_home, stdin="x = torch.ones(3)\n")
         assert "Another tutor session has `twosteps` open" in second.stdout, second.stderr
         assert second.stdout.rstrip().endswith("twosteps: 1/2 steps complete")
         out, err = first.communicate("%hint\n%quit\n", timeout=120)
@@ -252,7 +254,7 @@ def test_a_second_session_is_told_and_the_first_cannot_undo_its_work(
     result = runner.invoke(app, ["progress", lesson, "--json"])
     ones = json.loads(result.output)[0]["steps"][0]
     assert (ones["status"], ones["attempts"], ones["hints_used"]) == ("done", 1, 1)
-    third = run_tutor("start", lesson, home=tutor_home, stdin="")
+    third = run_tutor("start", lesson, "--trust", home=tutor_home, stdin="")
     assert "Another tutor session" not in third.stdout  # both have closed
     assert "continuing at step 2 of 2" in third.stdout
 

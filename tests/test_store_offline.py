@@ -120,7 +120,9 @@ def test_tutor_start_works_while_the_server_is_away(
     url = own_postgres.new_database()
     own_postgres.stop()
     args = ("--store", url, "--learner", "ann")
-    result = run_tutor("start", str(lesson), *args, home=tutor_home, stdin="x = torch.ones(3)\n")
+    result = run_tutor(
+        "start", str(lesson), "--trust", *args, home=tutor_home, stdin="x = torch.ones(3)\n"
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.rstrip().endswith("tiny: 1/1 steps complete")
     lines = result.stderr.splitlines()
