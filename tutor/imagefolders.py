@@ -18,11 +18,15 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tutor.data import load_arrays
 from tutor.paths import data_home
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 # Folder name -> Fashion-MNIST label. Two easy classes and two shoes that look alike.
 CLASSES = {"bag": 8, "dress": 3, "sandal": 5, "sneaker": 7}
@@ -60,11 +64,10 @@ def export_fashion(root: Path | str | None = None) -> Path:
     return target
 
 
-def _framed(picture: object, rng: np.random.Generator) -> object:
+def _framed(picture: Image.Image, rng: np.random.Generator) -> Image.Image:
     """The 28×28 picture enlarged to a random size and set on a wider or taller dark frame."""
     from PIL import Image
 
-    assert isinstance(picture, Image.Image)
     side = int(rng.integers(32, 57))
     extra = int(rng.integers(0, side // 3 + 1))
     wide = bool(rng.integers(0, 2))

@@ -47,7 +47,7 @@ def install() -> str:
     try:
         import torchvision
         import torchvision.datasets
-        import torchvision.transforms  # noqa: F401
+        import torchvision.transforms
 
         if torchvision is not sys.modules[__name__]:
             return f"torchvision {getattr(torchvision, '__version__', '')}".strip()

@@ -154,8 +154,8 @@ class CenterCrop:
     def __call__(self, img: Any) -> Any:
         height, width = _size(img)
         crop_h, crop_w = self.size
-        top = int(round((height - crop_h) / 2.0))
-        left = int(round((width - crop_w) / 2.0))
+        top = round((height - crop_h) / 2.0)
+        left = round((width - crop_w) / 2.0)
         return _crop(img, top, left, crop_h, crop_w)
 
     def __repr__(self) -> str:
@@ -192,18 +192,20 @@ class RandomResizedCrop:
         log_ratio = torch.log(torch.tensor(ratio))
         for _ in range(10):
             target_area = area * torch.empty(1).uniform_(scale[0], scale[1]).item()
-            aspect = math.exp(torch.empty(1).uniform_(log_ratio[0], log_ratio[1]).item())
-            w = int(round(math.sqrt(target_area * aspect)))
-            h = int(round(math.sqrt(target_area / aspect)))
+            aspect = math.exp(
+                torch.empty(1).uniform_(float(log_ratio[0]), float(log_ratio[1])).item()
+            )
+            w = round(math.sqrt(target_area * aspect))
+            h = round(math.sqrt(target_area / aspect))
             if 0 < w <= width and 0 < h <= height:
                 top = int(torch.randint(0, height - h + 1, size=(1,)).item())
                 left = int(torch.randint(0, width - w + 1, size=(1,)).item())
                 return top, left, h, w
         in_ratio = float(width) / float(height)  # ten misses: fall back to a central crop
         if in_ratio < min(ratio):
-            w, h = width, int(round(width / min(ratio)))
+            w, h = width, round(width / min(ratio))
         elif in_ratio > max(ratio):
-            h, w = height, int(round(height * max(ratio)))
+            h, w = height, round(height * max(ratio))
         else:
             w, h = width, height
         return (height - h) // 2, (width - w) // 2, h, w
@@ -344,9 +346,7 @@ class ToTensor:
 class Normalize:
     """``(tensor - mean) / std`` per channel: one mean and one std for each channel."""
 
-    def __init__(
-        self, mean: Sequence[float], std: Sequence[float], inplace: bool = False
-    ) -> None:
+    def __init__(self, mean: Sequence[float], std: Sequence[float], inplace: bool = False) -> None:
         self.mean = mean
         self.std = std
         self.inplace = inplace
@@ -368,7 +368,8 @@ class Normalize:
         if (std == 0).any():
             raise ValueError(f"std evaluated to zero after conversion to {tensor.dtype}")
         # In place, as torchvision does: 3 means on a 1-channel image raise the same error.
-        return tensor.sub_(mean.view(-1, 1, 1)).div_(std.view(-1, 1, 1))
+        result: torch.Tensor = tensor.sub_(mean.view(-1, 1, 1)).div_(std.view(-1, 1, 1))
+        return result
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(mean={self.mean}, std={self.std})"
