@@ -4,13 +4,13 @@ The course's Part 8 loads DenseNet-121, trained on the million photos of ImageNe
 ``features`` while it trains a new ``classifier``. Those weights are tens of megabytes fetched
 from the internet; the tutor works offline. So it ships a network of the same shape, a
 convolutional ``features`` part and a ``classifier`` part, trained on the bundled MNIST
-training set by ``scripts/pretrain_mnist_cnn.py`` (about 200 kB)::
+training set by ``scripts/pretrain_mnist_cnn.py`` (about 100 kB)::
 
     from tutor import pretrained as models
 
     model = models.mnist_cnn(pretrained=True)   # as models.densenet121(pretrained=True)
-    model.features      # Conv-ReLU-MaxPool twice, then Flatten: (N, 1, 28, 28) -> (N, 3136)
-    model.classifier    # Linear(3136, 10): the ten digits
+    model.features      # Conv-ReLU-MaxPool twice, then Flatten: (N, 1, 28, 28) -> (N, 1568)
+    model.classifier    # Linear(1568, 10): the ten digits
 
 Only the worker imports this module (it needs torch).
 """
@@ -26,7 +26,7 @@ from torch import nn
 __all__ = ["FEATURES", "PARITY_CLASSES", "WEIGHTS", "MnistCNN", "mnist_cnn", "parity_loaders"]
 
 WEIGHTS = "mnist_cnn.pt"  # in tutor/datasets/
-FEATURES = 64 * 7 * 7  # what `features` gives for one 28 × 28 picture
+FEATURES = 32 * 7 * 7  # what `features` gives for one 28 × 28 picture
 
 
 class MnistCNN(nn.Module):
@@ -35,10 +35,10 @@ class MnistCNN(nn.Module):
     def __init__(self, num_classes: int = 10) -> None:
         super().__init__()
         self.features = nn.Sequential(
-            nn.Conv2d(1, 32, kernel_size=3, padding=1),
+            nn.Conv2d(1, 16, kernel_size=3, padding=1),
             nn.ReLU(),
             nn.MaxPool2d(2),
-            nn.Conv2d(32, 64, kernel_size=3, padding=1),
+            nn.Conv2d(16, 32, kernel_size=3, padding=1),
             nn.ReLU(),
             nn.MaxPool2d(2),
             nn.Flatten(),
