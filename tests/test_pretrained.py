@@ -35,12 +35,12 @@ def test_the_pretrained_network_reads_digits_and_a_fresh_one_does_not(
     assert mnist_cnn().features(images[:2]).shape == (2, FEATURES)
 
 
-def test_the_parity_task_has_forty_labels_and_the_whole_test_set() -> None:
+def test_the_parity_task_has_twenty_labels_and_the_whole_test_set() -> None:
     trainloader, testloader = parity_loaders()
-    assert len(trainloader.dataset) == 40 and len(testloader.dataset) == 1000
+    assert len(trainloader.dataset) == 20 and len(testloader.dataset) == 1000
     images, labels = next(iter(trainloader))
     assert images.shape == (10, 1, 28, 28) and set(labels.tolist()) <= {0, 1}
     assert float(images.min()) >= -1 and float(images.max()) <= 1
     all_labels = torch.cat([y for _, y in trainloader])
-    assert int(all_labels.sum()) == 20  # 4 of each digit: 20 odd, 20 even
+    assert int(all_labels.sum()) == 10  # 2 of each digit: 10 odd, 10 even
     assert trainloader.dataset.classes == PARITY_CLASSES

@@ -63,10 +63,10 @@ def mnist_cnn(pretrained: bool = True) -> MnistCNN:
 PARITY_CLASSES = ["even", "odd"]
 
 
-def parity_loaders(per_digit: int = 4, batch_size: int = 10) -> tuple[Any, Any]:
+def parity_loaders(per_digit: int = 2, batch_size: int = 10) -> tuple[Any, Any]:
     """Lesson 8's new task: is a digit even or odd? ``(trainloader, testloader)``.
 
-    Few labels: ``per_digit`` training pictures of each digit (40 by default, the last ones of
+    Few labels: ``per_digit`` training pictures of each digit (20 by default, the last ones of
     each digit in the bundled set), shuffled in batches of ``batch_size``; the test loader
     holds the 1,000 bundled test pictures, in order. Pictures as the MNIST loaders give them,
     (1, 28, 28) in [-1, 1]; labels 0 for even, 1 for odd.
