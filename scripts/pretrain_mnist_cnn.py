@@ -4,7 +4,7 @@
     python scripts/pretrain_mnist_cnn.py --check    # rebuilds in memory, compares with the file
 
 Deterministic: a fixed seed, one thread, the bundled 20,000 training images in a seeded order,
-Adam lr 0.001 for 3 epochs of batches of 64. It prints the test accuracy (about 97-98%) and the
+Adam lr 0.001 for 3 epochs of batches of 64. It prints the test accuracy (97.3%) and the
 file's size.
 """
 
