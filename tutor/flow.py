@@ -122,6 +122,8 @@ class LessonFlow:
 
         ``final=False``: more of the same cell follows, so a failing verdict waits for it.
         """
+        if not self._in_cell:  # an input on its own (piped) is a cell of its own
+            self._cell = []
         if item.command:
             outcome = run_command(item.command, self.tutor, self.view)
             if outcome.step_changed:

@@ -38,7 +38,11 @@ def judge(step: Step, codes: list[str], latest: str, reply: CheckReply, revisit:
         # Back at a finished step, looking around (`type(model)`) is not doing it again.
         return Feedback(verdicts, passed=False, shown=False)
     notes = list(reply.get("shadowed", []))
-    named_otherwise = misspelling(latest, verdicts) or renamed_note(reply, verdicts)
+    named_otherwise = (
+        misspelling(latest, verdicts)
+        or renamed_note(reply, verdicts)
+        or defined_otherwise(latest, step, verdicts)
+    )
     near_miss = named_otherwise or out_of_place_twin(latest, step.solution)
     if near_miss and not passed:
         notes.insert(0, near_miss)
@@ -153,6 +157,31 @@ def misspelling(latest: str, verdicts: list[Verdict]) -> str:
     if not close or close[0] == missing:
         return ""
     return f"You defined `{close[0]}`; the step asks for `{missing}`."
+
+
+def defined_otherwise(latest: str, step: Step, verdicts: list[Verdict]) -> str:
+    """A note when the input defined the step's function under a name of its own (`def
+    sigmoid` where the step asks for `activation`), as code copied from elsewhere does."""
+    missing = next((v.missing for v in verdicts if not v.passed), "")
+    if not missing or missing not in _definitions(step.solution):
+        return ""
+    made = sorted(_definitions(latest) - {missing})
+    if len(made) != 1:
+        return ""
+    return (
+        f"You defined `{made[0]}`; the step asks for `{missing}`. "
+        f"`{missing} = {made[0]}` gives it that name too."
+    )
+
+
+def _definitions(code: str) -> set[str]:
+    """The functions and classes ``code`` defines at its top level."""
+    try:
+        body = ast.parse(code).body
+    except SyntaxError:
+        return set()
+    kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    return {statement.name for statement in body if isinstance(statement, kinds)}
 
 
 def method_calls(code: str) -> set[str]:
