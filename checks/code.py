@@ -183,9 +183,10 @@ def _matches(call: _CallName | None, wanted: str) -> bool:
     if "." not in wanted:
         # a bare name matches a method or a function of that name: `view`, `sum`
         return call.dotted.rsplit(".", 1)[-1] == last
-    # `torch.mm` is also the tensor method `a.mm(b)`; `torch.nn.functional.sigmoid` is no method
-    is_torch_function = wanted.startswith("torch.") and wanted.count(".") == 1
-    return call.is_method and is_torch_function and call.dotted == last
+    # `torch.mm` is also the tensor method `a.mm(b)`, and `torch.Tensor.numpy` is `b.numpy()`;
+    # `torch.nn.functional.sigmoid` has no such twin
+    owner = wanted.rsplit(".", 1)[0]
+    return call.is_method and owner in ("torch", "torch.Tensor") and call.dotted == last
 
 
 def _aliases(tree: ast.Module) -> dict[str, str]:

@@ -739,6 +739,7 @@ def test_a_module_part_or_a_tensor_method_is_not_a_functional_call(code: str, ta
 
 def test_a_tensor_method_still_counts_as_its_torch_function() -> None:
     assert run("uses", ["torch.sigmoid"], given=NEURON, code="y = features.sigmoid()").passed
+    assert run("uses", ["torch.Tensor.numpy"], given=NEURON, code="a = features.numpy()").passed
 
 
 def test_numpy_sum_does_not_count_as_torch_sum() -> None:
