@@ -153,6 +153,15 @@ def test_a_bias_added_after_the_activation_is_named(at_step: AtStep) -> None:
     ]
 
 
+def test_a_sum_along_one_dimension_where_all_is_meant_is_named(at_step: AtStep) -> None:
+    tutor = at_step("lesson1", "single-neuron")
+    lines = failure(tutor.submit("y = activation(torch.sum(features * weights, dim=0) + bias)"))
+    assert lines[3] == (
+        "`torch.sum(features * weights, dim=0)` adds along one dimension only, so not every "
+        "product is added up: `torch.sum(features * weights)`, without `dim`, adds them all."
+    )
+
+
 def test_a_missing_activation_is_named(at_step: AtStep) -> None:
     lines = failure(at_step("lesson1", "hidden").submit("h = torch.mm(features, W1) + B1"))
     assert lines[1] == "`h` is missing `activation(...)` around the whole expression."
