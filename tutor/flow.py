@@ -122,8 +122,6 @@ class LessonFlow:
 
         ``final=False``: more of the same cell follows, so a failing verdict waits for it.
         """
-        if not self._in_cell:  # an input on its own (piped) is a cell of its own
-            self._cell = []
         if item.command:
             outcome = run_command(item.command, self.tutor, self.view)
             if outcome.step_changed:
@@ -164,7 +162,8 @@ class LessonFlow:
         step = self.tutor.session.index
         submission = self.tutor.submit(code, final=final, cell=tuple(self._cell))
         # What the cell did for this step is judged together; a new step starts afresh.
-        self._cell = [*self._cell, code] if self.tutor.session.index == step else []
+        same_step = self._in_cell and self.tutor.session.index == step
+        self._cell = [*self._cell, code] if same_step else []
         self.view.run_result(submission.run)
         if submission.run.exit_code is not None:
             return submission.run.exit_code

@@ -38,12 +38,9 @@ def judge(step: Step, codes: list[str], latest: str, reply: CheckReply, revisit:
         # Back at a finished step, looking around (`type(model)`) is not doing it again.
         return Feedback(verdicts, passed=False, shown=False)
     notes = list(reply.get("shadowed", []))
-    named_otherwise = (
-        misspelling(latest, verdicts)
-        or renamed_note(reply, verdicts)
-        or defined_otherwise(latest, step, verdicts)
-    )
+    named_otherwise = misspelling(latest, verdicts) or renamed_note(reply, verdicts)
     near_miss = named_otherwise or out_of_place_twin(latest, step.solution)
+    near_miss = near_miss or defined_otherwise(latest, step, verdicts)
     if near_miss and not passed:
         notes.insert(0, near_miss)
     shown = passed or bool(near_miss) or is_attempt(latest, step, verdicts)
