@@ -32,6 +32,7 @@ class Case:
     skipped: tuple[str, ...] = ()  # code steps jumped over by working ahead
     says: tuple[str, ...] = ()  # what the tutor must say on the way
     failures: int = 0  # the ✗ verdicts the write-up's code meets (a bug in it, another name)
+    waits_for: str = ""  # an engine change this transcript needs to flow (expected to fail)
 
     @property
     def id(self) -> str:
@@ -46,16 +47,19 @@ CASES = [
         skipped=("shapes",),
         says=("That completes step 5 (One neuron, with a matrix product); step 4 was skipped",),
     ),
-    # 001 computes `y` with `torch.mm` at once, and names the network's output `y`.
+    # 001 computes `y` with `torch.mm` at once (the sum step's `y`, and the matrix step's work
+    # past the look-only step 4), and names the network's output `y`.
     Case(
         "lesson1",
         "001",
-        skipped=("single-neuron", "shapes"),
+        skipped=("shapes",),
         says=(
-            "That completes step 5 (One neuron, with a matrix product); steps 3, 4 were skipped",
+            "That completes step 5 (One neuron, with a matrix product); step 4 was skipped",
             "Your `y` holds what `output` should; the step checks `output`.",
         ),
         failures=1,
+        waits_for="the engine to credit a later step that the input passing the current one "
+        "also completes, past a look-only step (`weights.shape`)",
     ),
     Case("lesson1", "002"),
     # 003 has no Part 1 cells; its idiom names the sigmoid `sigmoid`.
@@ -91,8 +95,18 @@ def tutor(*args: str, home: Path, stdin: str = "") -> subprocess.CompletedProces
     return run_tutor(*args, home=home, stdin=stdin, TUTOR_DATA="bundled")
 
 
+PARAMS = [
+    pytest.param(
+        c,
+        id=c.id,
+        marks=[pytest.mark.xfail(strict=True, reason=c.waits_for)] if c.waits_for else [],
+    )
+    for c in CASES
+]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+@pytest.mark.parametrize("case", PARAMS)
 def test_typing_a_write_ups_code_completes_the_lesson(case: Case, tmp_path: Path) -> None:
     home = tmp_path / "home"
     transcript = (TRANSCRIPTS / f"{case.lesson}_seed{case.seed}.txt").read_text()
