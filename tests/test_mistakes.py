@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from tutor.catalog import find_lesson
 from tutor.cli import app
 from tutor.lesson import load_lesson
 
@@ -70,13 +69,3 @@ def test_a_mistake_the_tutor_would_take_for_exploring_fails_tutor_test(write_les
     status, output = run_test(write_lesson, extra)
     assert status == 1
     assert "the mistake at line 20 gets no feedback" in output
-
-
-def test_the_builtin_lessons_declare_their_classic_mistakes() -> None:
-    for lesson_id in ("lesson1", "lesson2"):
-        steps = find_lesson(lesson_id).steps
-        mistakes = [m for step in steps for m in step.mistakes]
-        assert len(mistakes) >= 8, lesson_id
-        assert all(m.says and m.code.strip() for m in mistakes)
-        # spread over the lesson, not piled on one step
-        assert sum(1 for step in steps if step.mistakes) >= 6, lesson_id
