@@ -98,10 +98,9 @@ def test_a_function_defined_under_another_name_is_named(tutor: Tutor) -> None:
 
 
 def test_piped_inputs_are_judged_one_by_one_so_looking_repeats_no_failure(
-    write_lesson, tutor_home: Path
-) -> None:  # type: ignore[no-untyped-def]
-    path = write_lesson(LESSON)
-    typed = "def activation(x):\n    return x\n\nactivation(torch.zeros(1))\nprint(2)\n"
-    result = run_tutor("start", str(path), stdin=typed, home=tutor_home)
+    tutor_home: Path,
+) -> None:
+    typed = "3\ndef activation(x):\n    return x\n\nactivation(torch.zeros(1))\nprint(2)\n"
+    result = run_tutor("start", "lesson1", stdin=typed, home=tutor_home)
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("✗") == 1  # the attempt, not the look nor the print after it
