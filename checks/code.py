@@ -162,6 +162,9 @@ def _call_name(node: ast.Call, aliases: dict[str, str]) -> _CallName | None:
         func = func.value
     if isinstance(func, ast.Name):
         parts.insert(0, func.id)
+        if func.id == "self" and len(parts) == 2:
+            # `self.sigmoid(x)` calls a part of the module, not the tensor method `sigmoid`
+            return _CallName(".".join(parts), is_method=False)
         if func.id in aliases:
             return _CallName(_canonical(parts, aliases), is_method=False)
         if len(parts) == 1:
@@ -184,8 +187,10 @@ def _matches(call: _CallName | None, wanted: str) -> bool:
     if "." not in wanted:
         # a bare name matches a method or a function of that name: `view`, `sum`
         return call.dotted.rsplit(".", 1)[-1] == last
-    # `torch.mm` is also the tensor method `a.mm(b)`
-    return call.is_method and wanted.startswith("torch.") and call.dotted == last
+    # `torch.mm` is also the tensor method `a.mm(b)`, and `torch.Tensor.numpy` is `b.numpy()`;
+    # `torch.nn.functional.sigmoid` has no such twin
+    owner = wanted.rsplit(".", 1)[0]
+    return call.is_method and owner in ("torch", "torch.Tensor") and call.dotted == last
 
 
 def _aliases(tree: ast.Module) -> dict[str, str]:

@@ -221,6 +221,13 @@ def not_a_tensor(label: str, got: Any, torch: Any) -> Verdict | None:
         )
     if got is None:
         return failed(title, "A function that ends without `return` gives None.")
+    if isinstance(got, (list, tuple)) and len(got) == 2 and all(is_tensor(g, torch) for g in got):
+        # what `next(dataiter)` gives: the pair a loader hands out
+        return failed(
+            title,
+            "It holds two tensors, as a batch from a loader does: images, then labels. Unpack "
+            "the pair into two names: `images, labels = next(dataiter)`.",
+        )
     if isinstance(got, (list, tuple)):
         return failed(title, "Make one with `torch.tensor(...)`, or compute it with tensor ops.")
     return failed(title, method_not_called(label, got))

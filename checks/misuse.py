@@ -346,6 +346,68 @@ def numpy_sizes_as_tuple(exc: BaseException, message: str, namespace: dict[str, 
     return []
 
 
+# ---------------------------------------------------------------------------------------------
+# A loader unpacked whole, weights asked of a part that has none
+
+
+def loader_unpacked(exc: BaseException, message: str, namespace: dict[str, Any]) -> list[str]:
+    """`images, labels = trainloader`: unpacking goes through every batch, not one."""
+    if type(exc).__name__ != "ValueError" or "values to unpack" not in message:
+        return []
+    statement = failing_statement(exc)
+    body = getattr(statement, "body", [])
+    if len(body) != 1 or not isinstance(body[0], ast.Assign):
+        return []
+    value = body[0].value
+    found, source = resolve(value, namespace)
+    if not found or not (hasattr(source, "dataset") or hasattr(source, "__next__")):
+        return []
+    name = unparse(value)
+    one = f"next({name})" if hasattr(source, "__next__") else f"next(iter({name}))"
+    return [
+        f"`{name}` hands out the data one batch at a time; unpacking it goes through all of "
+        "its batches at once.",
+        f"Take one batch, a pair of images and labels: `images, labels = {one}`.",
+    ]
+
+
+def no_weights_here(exc: BaseException, message: str, namespace: dict[str, Any]) -> list[str]:
+    """`model[1].weight` on a ReLU, `model.weight` on a Sequential: only layers have weights."""
+    match = re.search(r"'(\w+)' object has no attribute '(weight|bias)'", message)
+    if type(exc).__name__ != "AttributeError" or not match:
+        return []
+    kind, wanted = match.groups()
+    statement = failing_statement(exc)
+    for node in ast.walk(statement) if statement is not None else []:
+        if not (isinstance(node, ast.Attribute) and node.attr == wanted):
+            continue
+        found, owner = resolve(node.value, namespace)
+        if not found or type(owner).__name__ != kind:
+            continue
+        owner_text = unparse(node.value)
+        layers = [
+            f"`{owner_text}[{i}]`"
+            for i, part in enumerate(getattr(owner, "children", lambda: [])())
+            if hasattr(part, wanted)
+        ]
+        if layers:  # a Sequential: its layers hold the weights
+            return [
+                f"`{owner_text}` keeps no `{wanted}` of its own: its layers do.",
+                f"The layers with one are {_listed(layers)}; `{owner_text}[0].{wanted}` is "
+                "the first one's.",
+            ]
+        return [
+            f"`{owner_text}` is a `{kind}`, which has no `{wanted}`: only layers such as "
+            "`nn.Linear` have weights and biases.",
+            "Count the modules from 0 in `print(model)` to find the layer you mean.",
+        ]
+    return []
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 EXPLAINERS = (
     leaf_in_place,
     not_a_module,
@@ -356,5 +418,7 @@ EXPLAINERS = (
     parameter_replaced,
     not_an_iterator,
     numpy_sizes_as_tuple,
+    loader_unpacked,
+    no_weights_here,
     misspelt_attribute,
 )

@@ -274,11 +274,13 @@ def _edits(
         # a term swapped for its namesake of another layer (`B1` for `B2`) and products left
         # unsummed are named.
         yield from _replaced_terms(rhs, label, tensors, namesakes_only=True)
+        yield from _summed_along_all(rhs)
         yield from _summed(rhs)
         return
     yield from _replaced_terms(rhs, label, tensors)
     yield from _added_terms(rhs, label, tensors)
     yield from _moved_terms(rhs)
+    yield from _summed_along_all(rhs)
     yield from _summed(rhs)
     yield from _wrapped(rhs, label, ctx)
     yield from _unwrapped(rhs, label, ctx)
@@ -387,6 +389,24 @@ def _moved_terms(rhs: ast.expr) -> Iterator[Edit]:
             f"`{function}` is applied."
         )
         yield Edit(_replace(rhs, path, inside), cause)
+
+
+def _summed_along_all(rhs: ast.expr) -> Iterator[Edit]:
+    """`torch.sum(features * weights, dim=0)` where the step adds up every element."""
+    for path, node in _nodes(rhs):
+        if not (isinstance(node, ast.Call) and unparse(node.func).endswith("sum")):
+            continue
+        whole = copy.copy(node)
+        whole.keywords = [k for k in node.keywords if k.arg not in ("dim", "axis", "keepdim")]
+        if unparse(node.func) == "torch.sum":
+            whole.args = node.args[:1]
+        if unparse(whole) == unparse(node):
+            continue
+        cause = (
+            f"`{unparse(node)}` adds along one dimension only, so not every product is added "
+            f"up: `{unparse(whole)}`, without `dim`, adds them all."
+        )
+        yield Edit(_replace(rhs, path, whole), cause)
 
 
 def _summed(rhs: ast.expr) -> Iterator[Edit]:

@@ -724,6 +724,24 @@ def test_uses_passes_with_the_line_it_found() -> None:
     assert verdict == Verdict(True, "Your code uses `view` (line 1)")
 
 
+@pytest.mark.parametrize(
+    ("code", "target"),
+    [
+        ("class N:\n    def f(self, x):\n        return self.sigmoid(x)", "F.sigmoid"),
+        ("class N:\n    def f(self, x):\n        return self.sigmoid(x)", "torch.sigmoid"),
+        ("y = features.relu()", "F.relu"),
+    ],
+)
+def test_a_module_part_or_a_tensor_method_is_not_a_functional_call(code: str, target: str) -> None:
+    # `self.sigmoid(x)` calls an `nn.Sigmoid()` part; `F.relu` has no tensor-method twin
+    assert not run("uses", [target], given=NEURON, code=code).passed
+
+
+def test_a_tensor_method_still_counts_as_its_torch_function() -> None:
+    assert run("uses", ["torch.sigmoid"], given=NEURON, code="y = features.sigmoid()").passed
+    assert run("uses", ["torch.Tensor.numpy"], given=NEURON, code="a = features.numpy()").passed
+
+
 def test_numpy_sum_does_not_count_as_torch_sum() -> None:
     assert not run("uses", ["torch.sum"], code="import numpy as np\ns = np.sum([1, 2])").passed
 

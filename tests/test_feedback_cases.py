@@ -153,6 +153,15 @@ def test_a_bias_added_after_the_activation_is_named(at_step: AtStep) -> None:
     ]
 
 
+def test_a_sum_along_one_dimension_where_all_is_meant_is_named(at_step: AtStep) -> None:
+    tutor = at_step("lesson1", "single-neuron")
+    lines = failure(tutor.submit("y = activation(torch.sum(features * weights, dim=0) + bias)"))
+    assert lines[3] == (
+        "`torch.sum(features * weights, dim=0)` adds along one dimension only, so not every "
+        "product is added up: `torch.sum(features * weights)`, without `dim`, adds them all."
+    )
+
+
 def test_a_missing_activation_is_named(at_step: AtStep) -> None:
     lines = failure(at_step("lesson1", "hidden").submit("h = torch.mm(features, W1) + B1"))
     assert lines[1] == "`h` is missing `activation(...)` around the whole expression."
@@ -507,3 +516,58 @@ def test_one_image_picked_with_a_slice_is_still_one_example(at_step: AtStep) -> 
         "Flatten the input to 784 values per row first, as a batch of one: "
         "`images[0, :].view(1, -1)`."
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Batches, parts without weights, a reshaped copy thrown away
+
+
+def test_unpacking_the_loader_itself_says_to_take_one_batch(at_step: AtStep) -> None:
+    lines = failure(at_step("lesson2", "batch").submit("images, labels = trainloader"))
+    assert lines == [
+        "ValueError: too many values to unpack (expected 2)",
+        "`trainloader` hands out the data one batch at a time; unpacking it goes through all of "
+        "its batches at once.",
+        "Take one batch, a pair of images and labels: `images, labels = next(iter(trainloader))`.",
+    ]
+
+
+def test_a_whole_batch_kept_in_one_name_says_to_unpack_the_pair(at_step: AtStep) -> None:
+    tutor = at_step("lesson2", "batch")
+    lines = failure(tutor.submit("dataiter = iter(trainloader)\nimages = next(dataiter)"))
+    assert lines == [
+        "`images` is a list, not a tensor",
+        "It holds two tensors, as a batch from a loader does: images, then labels. Unpack the "
+        "pair into two names: `images, labels = next(dataiter)`.",
+    ]
+
+
+def test_weights_of_an_activation_or_of_the_whole_sequential_are_explained(
+    at_step: AtStep,
+) -> None:
+    tutor = at_step("lesson2", "first-layer")
+    assert failure(tutor.submit("model[1].weight"))[1:] == [
+        "`model[1]` is a `ReLU`, which has no `weight`: only layers such as `nn.Linear` have "
+        "weights and biases.",
+        "Count the modules from 0 in `print(model)` to find the layer you mean.",
+    ]
+    assert failure(tutor.submit("model.bias"))[1:] == [
+        "`model` keeps no `bias` of its own: its layers do.",
+        "The layers with one are `model[0]`, `model[2]` and `model[4]`; `model[0].bias` is the "
+        "first one's.",
+    ]
+
+
+def test_a_view_whose_result_is_thrown_away_is_named_where_resize_belongs(
+    at_step: AtStep,
+) -> None:
+    tutor = at_step("lesson2", "forward-pass")
+    submission = tutor.submit("images, labels = next(iter(trainloader))\nimages.view(64, 1, 784)")
+    assert submission.feedback is not None and submission.feedback.shown
+    assert submission.feedback.notes[0] == (
+        "`images.view(64, 1, 784)` gives a new tensor and leaves `images` as it was: keep the "
+        "result, `images = images.view(64, 1, 784)`, or use `resize_`, which changes `images` "
+        "itself."
+    )
+    # used inside the call, `view` is the right tool: no note
+    assert tutor.submit("ps = model(images[0].view(1, 784))").passed

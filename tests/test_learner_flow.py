@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import run_tutor
 
 from tutor.catalog import builtin_paths, first_lesson_id, lesson_to_resume
 from tutor.checks.base import Verdict
@@ -76,3 +77,30 @@ def test_after_the_last_lesson_is_finished_start_offers_the_menu_not_it(tmp_path
     store.save_place(last, "", "")  # finished
     assert lesson_to_resume(store) is None
     assert first_lesson_id(store) == builtin_paths()[0].stem
+
+
+def test_a_function_defined_under_another_name_is_named(tutor: Tutor) -> None:
+    step = tutor.lesson.steps[0]
+    code = "def sigmoid(x):\n    return 1 / (1 + torch.exp(-x))"
+    missing: CheckReply = {
+        "verdicts": [Verdict(False, "`activation` is not defined yet", missing="activation")]
+    }
+    feedback = judge(step, [code], code, missing, revisit=False)
+    assert feedback.shown and not feedback.passed
+    assert feedback.notes[0] == (
+        "You defined `sigmoid`; the step asks for `activation`. "
+        "`activation = sigmoid` gives it that name too."
+    )
+    # a name the solution does not define as a function gets no such note
+    later = tutor.lesson.steps[1]
+    z_missing: CheckReply = {"verdicts": [Verdict(False, "`z` is not defined", missing="z")]}
+    assert not judge(later, [code], code, z_missing, revisit=False).notes
+
+
+def test_piped_inputs_are_judged_one_by_one_so_looking_repeats_no_failure(
+    tutor_home: Path,
+) -> None:
+    typed = "3\ndef activation(x):\n    return x\n\nactivation(torch.zeros(1))\nprint(2)\n"
+    result = run_tutor("start", "lesson1", stdin=typed, home=tutor_home)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("✗") == 1  # the attempt, not the look nor the print after it

@@ -44,6 +44,7 @@ def judge(step: Step, codes: list[str], latest: str, reply: CheckReply, revisit:
         reply, verdicts
     )
     near_miss = named_otherwise or out_of_place_twin(latest, step.solution)
+    near_miss = near_miss or defined_otherwise(latest, step, verdicts)
     if near_miss and not passed:
         notes.insert(0, near_miss)
     shown = passed or bool(near_miss) or is_attempt(latest, step, verdicts)
@@ -163,6 +164,31 @@ def misspelling(latest: str, verdicts: list[Verdict], wanted: set[str] | None = 
     return f"You defined `{close[0]}`; the step asks for `{missing}`."
 
 
+def defined_otherwise(latest: str, step: Step, verdicts: list[Verdict]) -> str:
+    """A note when the input defined the step's function under a name of its own (`def
+    sigmoid` where the step asks for `activation`), as code copied from elsewhere does."""
+    missing = next((v.missing for v in verdicts if not v.passed), "")
+    if not missing or missing not in _definitions(step.solution):
+        return ""
+    made = sorted(_definitions(latest) - {missing})
+    if len(made) != 1:
+        return ""
+    return (
+        f"You defined `{made[0]}`; the step asks for `{missing}`. "
+        f"`{missing} = {made[0]}` gives it that name too."
+    )
+
+
+def _definitions(code: str) -> set[str]:
+    """The functions and classes ``code`` defines at its top level."""
+    try:
+        body = ast.parse(code).body
+    except SyntaxError:
+        return set()
+    kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    return {statement.name for statement in body if isinstance(statement, kinds)}
+
+
 def method_calls(code: str) -> set[str]:
     try:
         tree = ast.parse(code)
@@ -175,8 +201,13 @@ def method_calls(code: str) -> set[str]:
     }
 
 
+# Methods that give a tensor of another shape, where a solution reshapes one in place.
+_RESHAPING_TWINS = {"resize_": ("view", "reshape")}
+
+
 def out_of_place_twin(latest: str, solution: str) -> str:
-    """A note when the input called `mul` where the solution changes a tensor with `mul_`."""
+    """A note when the input called `mul` where the solution changes a tensor with `mul_`, or
+    let the result of `images.view(...)` go where the solution calls `images.resize_(...)`."""
     wanted = {m for m in method_calls(solution) if m.endswith("_") and not m.endswith("__")}
     for method in sorted(wanted):
         if method[:-1] in method_calls(latest):
@@ -184,7 +215,30 @@ def out_of_place_twin(latest: str, solution: str) -> str:
                 f"`{method[:-1]}` returns a new tensor and leaves the original as it was; "
                 f"`{method}` (with the underscore) changes the tensor itself."
             )
+        for call, owner in _discarded_calls(latest, _RESHAPING_TWINS.get(method, ())):
+            return (
+                f"`{call}` gives a new tensor and leaves `{owner}` as it was: keep the result, "
+                f"`{owner} = {call}`, or use `{method}`, which changes `{owner}` itself."
+            )
     return ""
+
+
+def _discarded_calls(code: str, methods: tuple[str, ...]) -> list[tuple[str, str]]:
+    """`images.view(64, 1, 784)` typed as a statement of its own: its result is thrown away."""
+    if not methods:
+        return []
+    try:
+        body = ast.parse(code).body
+    except SyntaxError:
+        return []
+    found = []
+    for statement in body:
+        call = statement.value if isinstance(statement, ast.Expr) else None
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
+            owner = call.func.value
+            if call.func.attr in methods and isinstance(owner, ast.Name):
+                found.append((ast.unparse(call), owner.id))
+    return found
 
 
 def renamed_note(reply: CheckReply, verdicts: list[Verdict]) -> str:
