@@ -58,8 +58,6 @@ CASES = [
             "Your `y` holds what `output` should; the step checks `output`.",
         ),
         failures=1,
-        waits_for="the engine to credit a later step that the input passing the current one "
-        "also completes, past a look-only step (`weights.shape`)",
     ),
     Case("lesson1", "002"),
     # 003 has no Part 1 cells; its idiom names the sigmoid `sigmoid`.

@@ -140,8 +140,9 @@ class Tutor(LearnerActions):
             output="".join(self._step_output),
             bound=sorted(bound_names(latest)),
         )
-        feedback = judge(step, record.code, latest, reply, revisit=record.finished)
-        if not feedback.passed and not record.finished:
+        revisit = record.finished
+        feedback = judge(step, record.code, latest, reply, revisit=revisit)
+        if not feedback.passed and not revisit:
             ahead = later_step_completed(
                 self.lesson, self.session.index, self.runner, latest, self._step_output[-1]
             )
@@ -156,7 +157,21 @@ class Tutor(LearnerActions):
         if feedback.passed:
             self.session.advance()
             self._save_place()
+            if not revisit:
+                self._past_a_look_step(latest, feedback)
         return feedback
+
+    def _past_a_look_step(self, latest: str, feedback: Feedback) -> None:
+        """The input that passed this step may also do the work of a step after the next one,
+        when the next one only asks to look at something: credit it, as a notebook learner
+        who never typed the look would expect."""
+        index = self.session.index
+        steps = self.lesson.steps
+        if index >= len(steps) or steps[index].is_choice or steps[index].given.strip():
+            return
+        ahead = later_step_completed(self.lesson, index, self.runner, latest, self._step_output[-1])
+        if ahead is not None:
+            self._credit_ahead(ahead[0], feedback, latest)
 
     def _credit_ahead(self, later: int, feedback: Feedback, latest: str) -> None:
         skipped = self.session.complete_ahead(later, latest)
