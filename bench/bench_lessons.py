@@ -41,9 +41,7 @@ def main() -> None:
     kernel.wait_ready()
     print(f"tutor lesson benchmark · python {sys.version.split()[0]} · {os.cpu_count()} cores")
     print(f"baseline: bare `import torch` {bare:.2f} s")
-    print(
-        f"{'lesson':<10}{'tutor test':>12}{'worker CPU':>12}  longest step (its solution's wall time)"
-    )
+    print(f"{'lesson':<10}{'tutor test':>12}{'worker CPU':>12}  longest step (solution wall time)")
     for name in names:
         lesson = find_lesson(name)
         per_step: dict[str, float] = {}
