@@ -324,7 +324,7 @@ def _make_torch_classes() -> dict[str, type]:
 
         def __iter__(self) -> Any:
             iterator = super().__iter__()
-            iterator.next = types.MethodType(old_next, iterator)
+            iterator.next = types.MethodType(old_next, iterator)  # type: ignore[attr-defined]
             return iterator
 
     classes: dict[str, type] = {"ImageDataset": ImageDataset, "CourseLoader": CourseLoader}
