@@ -1,12 +1,12 @@
 """Training benchmark: the course's Part 3 training loop in plain Python and in the tutor's worker.
 
-    python bench/bench_training.py                 # 5 interleaved runs of each, per thread count
+    python bench/bench_training.py                 # 7 interleaved runs of each, per thread count
     python bench/bench_training.py --repeats 9 --threads 1
 
 The loop is the notebook's, over the bundled MNIST subset (``TUTOR_DATA=bundled``): a
 784-128-64-10 ``nn.Sequential`` ending in ``LogSoftmax``, ``NLLLoss``, ``optim.SGD`` at lr 0.003,
 batches of 64, 5 epochs, printing ``running_loss/len(trainloader)`` per epoch. Plain Python runs
-it in a fresh ``python -c``; the worker gets the same code from a real ``Kernel`` as two
+it in a fresh ``python -c``; a fresh worker gets the same code from a real ``Kernel`` as
 ``{"op": "exec"}`` requests (the set-up, then the loop), as a learner would type them. Both time
 the loop alone with ``perf_counter`` and report the main thread's CPU time too: on a shared
 machine wall time swings with other load, CPU time much less, so a gap in CPU time is overhead
@@ -124,19 +124,20 @@ def worker_run(kernel: Kernel, threads: int) -> Run:
 
 
 def measure(threads: int, repeats: int) -> tuple[list[Run], list[Run]]:
+    """Interleaved runs, each in a new process on both sides: how fast one process runs the
+    same code varies by a few per cent from process to process (where its memory lands), so one
+    long-lived worker against fresh plain processes would compare one draw with an average."""
     from tutor.kernel.client import Kernel
 
-    kernel = Kernel(device="cpu", env=environment())
-    kernel.wait_ready()
     plain, worker = [], []
-    try:
-        worker_run(kernel, threads)  # warm-up: the first run pays for imports and page faults
-        plain_run(threads)
-        for _ in range(repeats):  # interleaved, so both see the same machine load
-            plain.append(plain_run(threads))
+    for _ in range(repeats):  # interleaved, so both see the same machine load
+        plain.append(plain_run(threads))
+        kernel = Kernel(device="cpu", env=environment())
+        try:
+            kernel.wait_ready()
             worker.append(worker_run(kernel, threads))
-    finally:
-        kernel.close()
+        finally:
+            kernel.close()
     return plain, worker
 
 
@@ -168,7 +169,7 @@ def learned(runs: list[Run]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--threads", type=int, action="append", help="default: 1 and all cores")
     args = parser.parse_args()
     cores = os.cpu_count() or 1
