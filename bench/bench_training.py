@@ -1,12 +1,12 @@
 """Training benchmark: the course's Part 3 training loop in plain Python and in the tutor's worker.
 
-    python bench/bench_training.py                 # 5 interleaved runs of each, per thread count
+    python bench/bench_training.py                 # 7 interleaved runs of each, per thread count
     python bench/bench_training.py --repeats 9 --threads 1
 
 The loop is the notebook's, over the bundled MNIST subset (``TUTOR_DATA=bundled``): a
 784-128-64-10 ``nn.Sequential`` ending in ``LogSoftmax``, ``NLLLoss``, ``optim.SGD`` at lr 0.003,
 batches of 64, 5 epochs, printing ``running_loss/len(trainloader)`` per epoch. Plain Python runs
-it in a fresh ``python -c``; the worker gets the same code from a real ``Kernel`` as two
+it in a fresh ``python -c``; a fresh worker gets the same code from a real ``Kernel`` as
 ``{"op": "exec"}`` requests (the set-up, then the loop), as a learner would type them. Both time
 the loop alone with ``perf_counter`` and report the main thread's CPU time too: on a shared
 machine wall time swings with other load, CPU time much less, so a gap in CPU time is overhead
@@ -14,6 +14,11 @@ of the worker's own, a gap in wall time alone is waiting for a core.
 
 Target (issue 8): worker time / plain time <= 1/0.97, that is <= 1.031, on the median of
 interleaved runs. Also printed: what 5 epochs learn (first and last epoch loss, test accuracy).
+
+Run it on an otherwise idle machine. With two cores and torch's default two OpenMP threads, which
+spin while they wait, any other busy process makes the loop many times slower in both columns
+(on a shared 2-core VM, 8.5 s with one thread against 183 s with two): the figures then measure
+the neighbours, not the worker.
 """
 
 from __future__ import annotations
@@ -119,19 +124,20 @@ def worker_run(kernel: Kernel, threads: int) -> Run:
 
 
 def measure(threads: int, repeats: int) -> tuple[list[Run], list[Run]]:
+    """Interleaved runs, each in a new process on both sides: how fast one process runs the
+    same code varies by a few per cent from process to process (where its memory lands), so one
+    long-lived worker against fresh plain processes would compare one draw with an average."""
     from tutor.kernel.client import Kernel
 
-    kernel = Kernel(device="cpu", env=environment())
-    kernel.wait_ready()
     plain, worker = [], []
-    try:
-        worker_run(kernel, threads)  # warm-up: the first run pays for imports and page faults
-        plain_run(threads)
-        for _ in range(repeats):  # interleaved, so both see the same machine load
-            plain.append(plain_run(threads))
+    for _ in range(repeats):  # interleaved, so both see the same machine load
+        plain.append(plain_run(threads))
+        kernel = Kernel(device="cpu", env=environment())
+        try:
+            kernel.wait_ready()
             worker.append(worker_run(kernel, threads))
-    finally:
-        kernel.close()
+        finally:
+            kernel.close()
     return plain, worker
 
 
@@ -163,14 +169,15 @@ def learned(runs: list[Run]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--threads", type=int, action="append", help="default: 1 and all cores")
     args = parser.parse_args()
     cores = os.cpu_count() or 1
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    policy = os.environ.get("OMP_WAIT_POLICY", "unset")
     print(
         f"tutor training benchmark · python {sys.version.split()[0]} · {cores} cores · "
-        f"load average {load:.2f} at start"
+        f"load average {load:.2f} at start · OMP_WAIT_POLICY {policy}"
     )
     started = time.perf_counter()
     for threads in args.threads or sorted({1, cores}):
