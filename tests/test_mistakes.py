@@ -88,3 +88,16 @@ steps:
     result = CliRunner().invoke(app, ["test", str(path), "--device", "cpu", "--trust"])
     assert result.exit_code == 1
     assert "check 2 (tensor, line 10) names `z`, which the solution never makes" in result.output
+
+
+def test_a_failing_mistake_does_not_fail_the_steps_after_it(write_lesson) -> None:  # type: ignore[no-untyped-def]
+    # Step two builds on step one's `y`: the solution of step one must still run.
+    extra = (
+        "      - code: y = bias + torch.sum(weights * features)\n        says: [bias]\n"
+        "  - id: double\n    text: Double `y`.\n    solution: z = 2 * y\n"
+        "    checks:\n      - matches_solution: [z]"
+    )
+    status, output = run_test(write_lesson, extra)
+    assert status == 1
+    assert "FAIL neuron/output" in output
+    assert "ok   neuron/double" in output, output

@@ -79,11 +79,15 @@ def _test_step(step: Step, runner: StepRunner) -> StepResult:
         return StepResult(
             step.id, False, "an empty attempt passes the checks: they test nothing new"
         )
+    mistake_problem = ""
     for mistake in step.mistakes:
         problem = _try_mistake(step, mistake, runner)
         runner.kernel.reset_step()
         if problem:
-            return StepResult(step.id, False, problem)
+            mistake_problem = problem
+            break
+    # The solution runs even after a mistake's problem: later steps begin from its state, so
+    # one step's fault is reported once, not again at every step after it.
     started = time.perf_counter()
     ran = runner.run_solution(step)
     seconds = time.perf_counter() - started
@@ -95,7 +99,7 @@ def _test_step(step: Step, runner: StepRunner) -> StepResult:
     failing = [v for v in verdicts if not v.passed]
     if failing:
         return StepResult(step.id, False, _solution_failure(step, verdicts), seconds)
-    return StepResult(step.id, True, seconds=seconds)
+    return StepResult(step.id, not mistake_problem, mistake_problem, seconds)
 
 
 def _solution_failure(step: Step, verdicts: list[Verdict]) -> str:
