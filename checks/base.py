@@ -45,6 +45,8 @@ class Verdict:
     details: tuple[str, ...] = ()
     # Set when the check failed only because this learner name doesn't exist yet.
     missing: str = field(default="", compare=False)
+    # On a pass: what was compared, as plain data the front compares again (tutor.verify).
+    evidence: tuple[dict[str, Any], ...] = field(default=(), compare=False, repr=False)
 
 
 def passed(title: str, *details: str) -> Verdict:

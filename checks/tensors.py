@@ -22,6 +22,7 @@ from .compare import (
     kind_of,
     not_a_tensor,
 )
+from .evidence import Claim, Spec, record
 
 DType = Literal[
     "float32",
@@ -77,6 +78,8 @@ def tensor(
         if dtype_name(got) != dtype:
             return diagnose_dtype(name, dtype_name(got), dtype)
         confirmed.append(dtype)
+    if shape is not None or dtype is not None:
+        record(Claim(name, got, Spec(None if shape is None else tuple(shape), dtype)))
     if device is not None:
         wanted = _wanted_device(ctx, device)
         if got.device.type != wanted:
@@ -163,7 +166,10 @@ def _compare_literal(
         expected = expected.expand(got.shape)
     if tuple(expected.shape) != tuple(got.shape):
         return diagnose_shape(name, tuple(got.shape), tuple(expected.shape))
-    return compare_tensor_values(name, as_float64(got, torch), expected, atol, rtol, torch)
+    verdict = compare_tensor_values(name, as_float64(got, torch), expected, atol, rtol, torch)
+    if verdict is None:
+        record(Claim(name, got, expected, atol, rtol, check_dtype=False))
+    return verdict
 
 
 @check("matches_solution", shorthand="names")

@@ -12,6 +12,7 @@ began, and is kept for every later input: judging an input never re-runs a long 
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import warnings
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -20,9 +21,13 @@ from typing import Any
 from tutor.kernel import snapshot
 from tutor.kernel.capture import captured_output
 from tutor.kernel.execute import run_source
+from tutor.kernel.plain import PlainCopier
 from tutor.kernel.protocol import CheckReply, CheckRequest
 
 Interruptible = Callable[[], AbstractContextManager[None]]
+
+# Taken at the worker's start, before learner code could rebind `builtins.float` and the like.
+_float, _str, _bool, _isinstance = float, str, bool, isinstance
 
 
 class Checker:
@@ -32,6 +37,8 @@ class Checker:
         self.torch = torch
         self.numpy = numpy
         self.interruptible = interruptible  # Ctrl-C may stop learner code run inside it
+        # Made now, before any learner code runs: it keeps the functions it copies with.
+        self.copier = PlainCopier(torch, numpy)
         self.snapshot: snapshot.Snapshot | None = None
         self._solutions: dict[str, dict[str, Any]] = {}
 
@@ -113,6 +120,33 @@ class Checker:
         }
 
     def _one_check(self, name: str, check: Callable[[], Any]) -> Any:
+        """One check's verdict; a pass carries plain copies of what it compared, for the front."""
+        from tutor.checks.evidence import recording
+
+        with recording() as claims:
+            verdict = self._verdict_of(name, check)
+        if verdict.passed and claims:
+            verdict = dataclasses.replace(verdict, evidence=tuple(self._plain(c) for c in claims))
+        return verdict
+
+    def _plain(self, claim: Any) -> dict[str, Any]:
+        from tutor.checks.evidence import Spec
+
+        expected = claim.expected
+        if _isinstance(expected, Spec):
+            copied = {"kind": "spec", "shape": expected.shape, "dtype": expected.dtype}
+        else:
+            copied = self.copier.copy(expected)
+        return {
+            "label": _str(claim.label),
+            "atol": _float(claim.atol),
+            "rtol": _float(claim.rtol),
+            "check_dtype": _bool(claim.check_dtype),
+            "got": self.copier.copy(claim.got),
+            "expected": copied,
+        }
+
+    def _verdict_of(self, name: str, check: Callable[[], Any]) -> Any:
         # Checks call learner code (`function`, `module`): Ctrl-C must stop it, and an exit()
         # inside it must not end the worker.
         from tutor.checks.base import failed
