@@ -571,3 +571,55 @@ def test_a_view_whose_result_is_thrown_away_is_named_where_resize_belongs(
     )
     # used inside the call, `view` is the right tool: no note
     assert tutor.submit("ps = model(images[0].view(1, 784))").passed
+
+
+# ---------------------------------------------------------------------------------------------
+# A method typed without its call
+
+
+def test_a_method_typed_without_its_call_says_to_call_it(at_step: AtStep) -> None:
+    tutor = at_step("lesson1", "to-numpy")
+    submission = tutor.submit("b.numpy")
+    assert submission.run.ok and "<built-in method numpy of Tensor" in submission.run.output
+    assert submission.run.explanation == [
+        "`b.numpy` is the method itself, not its result; call it: `b.numpy()`."
+    ]
+    assert not submission.passed
+    called = tutor.submit("b.numpy()")
+    assert called.passed and called.run.explanation == []
+
+
+def test_methods_bound_to_a_model_or_an_array_are_named_with_what_they_need(
+    at_step: AtStep,
+) -> None:
+    tutor = at_step("lesson1", "to-numpy")
+    tutor.submit("model = torch.nn.Linear(3, 2)")
+    notes = {
+        code: tutor.submit(code).run.explanation
+        for code in ("model.parameters", "model.forward", "b.view", "a .sum", "model.weight.t")
+    }
+    assert notes == {
+        "model.parameters": [
+            "`model.parameters` is the method itself, not its result; call it: "
+            "`model.parameters()`."
+        ],
+        "model.forward": [
+            "`model.forward` is the method itself, not its result; call it with its "
+            "arguments: `model.forward(...)`."
+        ],
+        "b.view": [
+            "`b.view` is the method itself, not its result; call it with its arguments: "
+            "`b.view(...)`."
+        ],
+        "a .sum": ["`a .sum` is the method itself, not its result; call it: `a .sum()`."],
+        "model.weight.t": [
+            "`model.weight.t` is the method itself, not its result; call it: `model.weight.t()`."
+        ],
+    }
+
+
+def test_functions_of_modules_and_attributes_shown_alone_get_no_note(at_step: AtStep) -> None:
+    tutor = at_step("lesson1", "to-numpy")
+    for code in ("torch.sum", "print", "np.random.rand", "b.shape", "b.__len__", "x = b.numpy"):
+        submission = tutor.submit(code)
+        assert submission.run.ok and submission.run.explanation == [], code

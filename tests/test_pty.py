@@ -148,3 +148,43 @@ def test_back_restores_the_earlier_step_and_export_writes_the_work(tmp_path: Pat
     assert done.returncode == 0, done.stderr
     assert "def activation(x):" in (exported / "lesson1.py").read_text()
     assert (exported / "lesson1.ipynb").is_file()
+
+
+RUN_TWO_SECONDS = "import time; time.sleep(2)" + ENTER
+
+
+@pytest.mark.slow
+def test_ctrl_d_typed_while_code_runs_leaves_at_the_next_prompt(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    term = Terminal(home, "start", "lesson1")
+    term.wait_for("F1 hint")
+    term.type("3" + ENTER)
+    term.wait_for("step 2 of 12")
+    term.wait_for("F1 hint")
+
+    term.type(RUN_TWO_SECONDS)
+    term.wait_for("running · 1 s")  # the code is still running...
+    term.type(CTRL_D)  # ...when the learner presses Ctrl-D: once it ends, they leave
+    assert term.finish() == 0
+    assert "lesson1: 1/12 steps complete" in term.seen
+    assert "Your progress is saved: tutor start continues from here." in term.seen
+
+    again = Terminal(home, "start")
+    assert "Welcome back: continuing at step 2 of 12." in again.wait_for("F1 hint")
+    again.type("%quit" + ENTER)
+    assert again.finish() == 0
+
+
+@pytest.mark.slow
+def test_a_line_typed_while_code_runs_runs_after_it(tmp_path: Path) -> None:
+    term = Terminal(tmp_path / "home", "start", "lesson1")
+    term.wait_for("F1 hint")
+    term.type(RUN_TWO_SECONDS)
+    term.wait_for("running · 1 s")
+    term.type("print(6 * 7)" + ENTER)
+    shown = term.wait_for("42")
+    # Not echoed over the running line: it first appears at the next prompt, then runs.
+    assert shown.count("print(6 * 7)") == 1 and ">>> print(6 * 7)" in shown
+    term.wait_for("F1 hint")
+    term.type("%quit" + ENTER)
+    assert term.finish() == 0

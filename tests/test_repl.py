@@ -381,3 +381,11 @@ def test_the_toolbar_says_which_key_runs_an_input_of_several_lines(headless: Hea
     text = toolbar_text(headless.tutor, 100, editing_lines=True)
     assert "Enter: new line" in text and "Esc Enter: run" in text
     assert "F1 hint" in toolbar_text(headless.tutor, 100)
+
+
+def test_a_method_shown_without_its_call_gets_a_note_after_its_output(headless: Headless) -> None:
+    _, screen = headless.run("x = torch.ones(3)" + ENTER + "x.numpy" + ENTER + CTRL_D)
+    shown = screen[screen.index("<built-in method numpy of Tensor object") :]
+    assert shown.splitlines()[1] == (
+        "x.numpy is the method itself, not its result; call it: x.numpy()."
+    )

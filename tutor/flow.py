@@ -167,6 +167,11 @@ class LessonFlow:
         self.view.run_result(submission.run)
         if submission.run.exit_code is not None:
             return submission.run.exit_code
+        if submission.run.ok:
+            # What the worker noticed about a run that went well (`b.numpy` shown, not
+            # called), after its output and before any verdict.
+            for note in submission.run.explanation:
+                self.view.message(note)
         self._cell_failed = not submission.run.ok
         feedback = submission.feedback
         if feedback is not None and feedback.shown:

@@ -4,7 +4,7 @@ app        the read-eval loop (``run_repl``, ``Repl``, ``LineRepl``)
 keys       what each key does          editing    when Enter runs, indentation
 completer  Tab completion              lexer      highlighting and colours
 toolbar    the bottom line             spinner    the line shown while code runs
-menu       choosing a lesson
+menu       choosing a lesson         typeahead  keys typed while code runs
 """
 
 from tutor.repl.app import Repl, handle_input, history_path, leaving_on_hangup, run_repl

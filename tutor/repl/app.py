@@ -35,6 +35,7 @@ from tutor.repl.keys import repl_key_bindings
 from tutor.repl.lexer import python_lexer, repl_style
 from tutor.repl.spinner import Spinner
 from tutor.repl.toolbar import make_toolbar
+from tutor.repl.typeahead import keys_wait
 
 PROMPT = ">>> "
 CONTINUATION = "... "
@@ -141,7 +142,7 @@ class Repl:
     def run(self) -> int:
         with leaving_on_hangup():
             # Ctrl-C here leaves the tutor (no learner code runs yet), so the line doesn't offer it.
-            with self._spinner("getting the lesson ready", hint=""):
+            with self._spinner("getting the lesson ready", hint=""), self._keys_wait():
                 self.flow.begin()
             if self.warm_up:
                 threading.Thread(target=self._warm_up, name="tutor-warm-up", daemon=True).start()
@@ -175,10 +176,15 @@ class Repl:
                 interrupts = 0
                 continue
             interrupts = 0
-            with self._spinner("running", hint="Ctrl-C stops"):
+            with self._spinner("running", hint="Ctrl-C stops"), self._keys_wait():
                 status = handle_input(self.flow, as_inputs(text))
             if status is not None:
                 return status
+
+    def _keys_wait(self) -> contextlib.AbstractContextManager[None]:
+        """Keys typed from here to the next prompt reach it as typed: a line typed during a
+        long run runs after it, and Ctrl-D leaves (``tutor.repl.typeahead``)."""
+        return keys_wait(self.session.input)
 
     def _confirm_leave(self) -> bool:
         try:
