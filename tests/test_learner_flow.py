@@ -104,3 +104,13 @@ def test_piped_inputs_are_judged_one_by_one_so_looking_repeats_no_failure(
     result = run_tutor("start", "lesson1", stdin=typed, home=tutor_home)
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("✗") == 1  # the attempt, not the look nor the print after it
+
+
+def test_code_typed_at_a_question_is_reminded_of_the_question_once(tutor_home: Path) -> None:
+    # Lesson 1 opens with a question; a learner copying cells types code instead.
+    typed = "x = 1\nprint(x)\n3\n"
+    result = run_tutor("start", "lesson1", stdin=typed, home=tutor_home)
+    assert result.returncode == 0, result.stderr
+    reminder = "Your code ran, but this step is a question: type an option's number (1-4)"
+    assert result.stdout.count(reminder) == 1, result.stdout
+    assert "lesson1: 1/12 steps complete" in result.stdout

@@ -36,6 +36,7 @@ class LessonFlow:
         self._cell_failed = False  # the latest input of the cell raised an error
         self._step_pending = False
         self._cell: list[str] = []  # the current cell's inputs so far, for the current step
+        self._reminded = -1  # the question step whose reminder was shown
 
     def begin(self) -> None:
         """Show where the learner is, get the worker ready, and start the current step."""
@@ -178,4 +179,20 @@ class LessonFlow:
             self.view.feedback(feedback)
             if feedback.passed:
                 self.enter_step()
+        elif self.tutor.session.index == step:
+            self._remind_of_the_question()
         return None
+
+    def _remind_of_the_question(self) -> None:
+        """Code typed at a question runs, but answers nothing: say so, once per step (a learner
+        copying a notebook's cells would otherwise wait on a step that cannot pass)."""
+        session = self.tutor.session
+        if session.finished or not session.step.is_choice or self._reminded == session.index:
+            return
+        self._reminded = session.index
+        count = len(session.step.options)
+        self.view.message(
+            f"Your code ran, but this step is a question: type an option's number (1-{count}) "
+            "or its words to answer it; `%skip` moves on without an answer.",
+            "dim",
+        )
