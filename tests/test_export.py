@@ -69,3 +69,36 @@ def test_compare_shows_the_learners_code_beside_the_solution(
     text = out.getvalue()
     assert "Yours:\n    def activation(x):\n        return 1/(1+torch.exp(-x))" in text
     assert "The lesson's:" in text
+
+
+def test_attempts_a_later_input_replaced_are_left_out() -> None:
+    from tutor.export import accepted
+
+    typed = [
+        "def activation(x):\n    return torch.exp(x)",  # wrong, redefined below
+        "y = activation(torch.sum(features * weights))",  # recomputed below
+        "weights.shape",  # a look: kept
+        "def activation(x):\n    return 1 / (1 + torch.exp(-x))",
+        "z = 1",
+        "z += 1",  # builds on `z = 1`, which stays
+        "y = activation(torch.sum(features * weights) + bias)",
+    ]
+    assert accepted(typed) == [typed[2], *typed[3:]]
+
+
+def test_export_and_compare_leave_out_a_replaced_attempt(kernel: Kernel, tmp_path: Path) -> None:
+    from tutor.export import as_python
+
+    tutor = Tutor(find_lesson("lesson1"), SQLiteStore(tmp_path / "p.sqlite3"), kernel)
+    tutor.prepare()
+    tutor.enter_step()
+    tutor.skip()
+    tutor.enter_step()
+    assert not tutor.submit("def activation(x):\n    return torch.exp(x)").passed
+    assert tutor.submit("def activation(x):\n    return 1/(1+torch.exp(-x))").passed
+    records = dict(zip([s.id for s in tutor.lesson.steps], tutor.session.records, strict=True))
+    script = as_python(tutor.lesson, records)
+    assert "return torch.exp(x)" not in script and "return 1/(1+torch.exp(-x))" in script
+    out = io.StringIO()
+    run_command("%compare", tutor, Screen(make_console(plain=True, width=80, file=out), plain=True))
+    assert "torch.exp(x)\n" not in out.getvalue()

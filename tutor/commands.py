@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from tutor.didyoumean import did_you_mean
 from tutor.engine import Tutor
+from tutor.export import accepted
 from tutor.reports import end_of_lesson
 from tutor.session import DONE
 from tutor.view import View
@@ -89,7 +90,7 @@ def compare(tutor: Tutor, screen: View, argument: str = "") -> CommandOutcome:
     if step is None or step.is_choice or index is None:
         screen.message("Finish a step first: `%compare` shows your code beside the lesson's.")
         return NOTHING
-    mine = "\n".join(session.records[index].code)
+    mine = "\n".join(accepted(session.records[index].code))
     screen.compare(f"Step {index + 1}: {step.title or step.id}", mine, step.solution)
     return NOTHING
 

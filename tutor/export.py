@@ -6,10 +6,12 @@
 Each step contributes its title and the code the learner had accepted (with the step's given
 code before it, since the learner's code builds on it); the lesson's setup comes first, so the
 file runs from top to bottom outside the tutor. A skipped step contributes its solution, marked.
+Attempts that a later input of the step replaced are left out (see ``accepted``).
 """
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 from typing import Any
 
@@ -37,12 +39,66 @@ def _step_cells(number: int, step: Step, record: StepRecord) -> list[tuple[str, 
     if step.given.strip():
         found.append(("code", f"# Given\n{step.given.strip()}"))
     if record.status == DONE and record.code:
-        found.append(("code", "\n\n".join(code.strip() for code in record.code)))
+        found.append(("code", "\n\n".join(code.strip() for code in accepted(record.code))))
     elif record.status == SKIPPED:
         found.append(("code", f"# Skipped: the lesson's solution\n{step.solution.strip()}"))
     else:
         found.append(("markdown", "Not done yet."))
     return found
+
+
+def accepted(inputs: list[str] | tuple[str, ...]) -> list[str]:
+    """The step's inputs without the attempts a later input replaced.
+
+    An input is left out when every name it binds is bound again later, before anything still
+    kept reads it: a wrong `activation` redefined, or a `y` computed again, goes; a `y = x + 1`
+    that a later `y = y * 2` builds on stays. Inputs that bind nothing (a `print`, a look at
+    `weights.shape`, `optimizer.step()`) stay, so the file still runs from top to bottom.
+    """
+    kept: list[str] = []
+    later: list[tuple[set[str], set[str]]] = []  # (binds, reads) of the kept inputs after
+    for code in reversed(inputs):
+        binds, reads = _binds_and_reads(code)
+        if binds and all(_replaced(name, later) for name in binds):
+            continue
+        kept.append(code)
+        later.insert(0, (binds, reads))
+    return kept[::-1]
+
+
+def _replaced(name: str, later: list[tuple[set[str], set[str]]]) -> bool:
+    """Whether the first later input that mentions ``name`` binds it without reading it."""
+    for binds, reads in later:
+        if name in reads or "*" in reads:
+            return False
+        if name in binds:
+            return True
+    return False
+
+
+def _binds_and_reads(code: str) -> tuple[set[str], set[str]]:
+    """The names an input binds at its top level, and every name it reads anywhere."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set(), {"*"}  # unreadable: it binds nothing we can tell, so it is kept
+    binds: set[str] = set()
+    for statement in tree.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            binds.add(statement.name)
+            continue
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                binds.add(node.id)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                binds.update((a.asname or a.name).split(".")[0] for a in node.names)
+    reads = {
+        n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+    }
+    for node in ast.walk(tree):  # `x += 1` reads `x` as well as binding it
+        if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            reads.add(node.target.id)
+    return binds, reads
 
 
 def as_python(lesson: Lesson, records: dict[str, StepRecord]) -> str:
