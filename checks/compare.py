@@ -11,6 +11,7 @@ softmax over the wrong `dim`.
 
 from __future__ import annotations
 
+import ast
 import math
 import numbers
 from collections.abc import Sequence
@@ -519,10 +520,7 @@ def _shape_hints(
     if len(got) == 2 and got == expected[::-1] and got[0] != got[1]:
         return _reversed_hints(got, expected, ctx, label)
     if len(expected) == 2 and expected[1] == 1 and got == expected[:1] and expected[0] > 1:
-        return [
-            "The summed dimension was dropped.",
-            "Keep it: `.view(-1, 1)` or `keepdim=True`.",
-        ]
+        return _dropped_dimension(_calls_in(ctx, label))
     if len(got) == 2 and got[0] == got[1] > 1 and expected in ((got[0],), (got[0], 1)):
         n = got[0]
         return [
@@ -535,6 +533,12 @@ def _shape_hints(
             f"Dividing a ({rows}, {cols}) tensor by a ({rows},) sum broadcasts across the "
             "columns, not down the rows.",
             "Keep the summed dimension: `torch.sum(x, dim=1).view(-1, 1)`  or  `keepdim=True`.",
+        ]
+    if got == () and n_expected == 1 and "item" in _calls_in(ctx, label):
+        return [
+            "`.item()` turns a tensor into a plain Python number, so adding it keeps the "
+            "shape () of the sum.",
+            f"Add the tensor itself (`+ bias`, not `+ bias.item()`) to get {fmt_shape(expected)}.",
         ]
     if got == () and n_expected == 1:
         args = ", ".join(str(s) for s in expected)
@@ -551,6 +555,43 @@ def _shape_hints(
             f"Reshape it with `.view({args})` or `.reshape({args})`.",
         ]
     return []
+
+
+def _calls_in(ctx: CheckContext | None, label: str) -> set[str]:
+    """The names of the functions and methods called in the learner's code for ``label``."""
+    from .reading import last_assignment
+
+    rhs = last_assignment(ctx.code, label) if ctx is not None and label.isidentifier() else None
+    if rhs is None:
+        return set()
+    calls = set()
+    for node in ast.walk(rhs):
+        if isinstance(node, ast.Call):
+            function = node.func
+            if isinstance(function, ast.Attribute):
+                calls.add(function.attr)
+            elif isinstance(function, ast.Name):
+                calls.add(function.id)
+    return calls
+
+
+def _dropped_dimension(calls: set[str]) -> list[str]:
+    """A (64,) where (64, 1) was wanted: which call dropped the dimension, and how to keep it."""
+    if "squeeze" in calls:
+        return [
+            "`squeeze` removed the dimension of size 1 the step keeps.",
+            "Leave the `.squeeze()` out, or put the dimension back with `.view(-1, 1)`.",
+        ]
+    reducer = next((c for c in ("argmax", "argmin", "max", "min", "mean") if c in calls), "")
+    if reducer:
+        return [
+            f"`{reducer}` dropped the dimension it reduced.",
+            f"Keep it: `{reducer}(dim=1, keepdim=True)`, or `.view(-1, 1)` on the result.",
+        ]
+    return [
+        "The summed dimension was dropped.",
+        "Keep it: `.view(-1, 1)` or `keepdim=True`.",
+    ]
 
 
 def _reversed_hints(

@@ -947,3 +947,28 @@ def test_a_sigmoid_with_the_sign_flipped_is_named() -> None:
     )
     verdict = compare_values("y", -x, x, 1e-4, 1e-4, torch)
     assert verdict is not None and "wrong sign" in " ".join(verdict.details)
+
+
+def test_a_dimension_dropped_by_argmax_names_argmax() -> None:
+    code = "top_class = torch.ones(64, 10).argmax(dim=1)"
+    verdict = run("tensor", {"name": "top_class", "shape": [64, 1]}, code=code)
+    assert verdict.details[2:] == (
+        "`argmax` dropped the dimension it reduced.",
+        "Keep it: `argmax(dim=1, keepdim=True)`, or `.view(-1, 1)` on the result.",
+    )
+
+
+def test_a_dimension_dropped_by_squeeze_names_squeeze() -> None:
+    code = "equals = torch.ones(64, 1).squeeze(1) == torch.ones(64)"
+    verdict = run("tensor", {"name": "equals", "shape": [64, 1]}, code=code)
+    assert verdict.details[2] == "`squeeze` removed the dimension of size 1 the step keeps."
+
+
+def test_a_bias_added_as_a_python_number_is_named() -> None:
+    code = "y = activation(torch.sum(features * weights) + bias.item())"
+    verdict = run("tensor", {"name": "y", "shape": [1, 1]}, given=NEURON, code=code)
+    assert verdict.details[2:] == (
+        "`.item()` turns a tensor into a plain Python number, so adding it keeps the shape () "
+        "of the sum.",
+        "Add the tensor itself (`+ bias`, not `+ bias.item()`) to get (1, 1).",
+    )
