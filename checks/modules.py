@@ -314,6 +314,16 @@ def _layer_problems(label: str, got: Layer, expected: Layer) -> list[str]:
 
 
 def _sequence_problems(label: str, got: list[Layer], expected: list[Layer]) -> list[str]:
+    unflattened = [layer for layer in got if layer.kind != "Flatten"]
+    if len(unflattened) < len(got) and [g.kind for g in unflattened] == [
+        e.kind for e in expected
+    ]:
+        return [
+            f"`{label}` has an `nn.Flatten()` layer the step does not ask for",
+            "Here the images are flattened before they reach the network "
+            "(`images.view(images.shape[0], -1)`), so it starts with its first `nn.Linear`, "
+            f"and `{label}[0]` is that layer. Leave `nn.Flatten()` out.",
+        ]
     if len(got) != len(expected):
         return [
             f"`{label}` has {len(got)} layers; the step asks for {len(expected)}",

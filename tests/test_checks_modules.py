@@ -466,3 +466,10 @@ def test_a_softmax_without_the_exponential_is_not_taken_for_probabilities() -> N
         "A softmax takes the exponential of each score (`torch.exp`) before dividing by the "
         "total, so that every value is positive."
     )
+
+
+def test_an_extra_flatten_layer_is_named_with_the_reason() -> None:
+    code = SEQUENTIAL.replace("nn.Sequential(", "nn.Sequential(nn.Flatten(), ")
+    verdict = run("module", {"name": "model"}, code, solution=SEQUENTIAL)
+    assert verdict.title == "`model` has an `nn.Flatten()` layer the step does not ask for"
+    assert "`model[0]` is that layer" in verdict.details[0]
