@@ -367,6 +367,14 @@ def _missing_forward(exc: BaseException, message: str, namespace: dict[str, Any]
     ]
 
 
+# The tutor's `%` commands (tutor/commands.py; a test keeps the two in step), for a learner who
+# types `hint` where `%hint` was meant.
+TUTOR_COMMANDS = frozenset(
+    {"hint", "solution", "skip", "back", "next", "goto", "compare", "reset", "restart", "vars"}
+    | {"step", "lessons", "help"}
+)
+
+
 def _name_error(exc: BaseException, message: str, namespace: dict[str, Any]) -> list[str]:
     if type(exc).__name__ != "NameError":
         return []
@@ -378,6 +386,8 @@ def _name_error(exc: BaseException, message: str, namespace: dict[str, Any]) -> 
         return []
     if name in IMPORT_LINES:
         return [f"`{name}` is not imported yet: run `{IMPORT_LINES[name]}`."]
+    if name in TUTOR_COMMANDS:
+        return [f"`{name}` is a tutor command: type `%{name}` (commands start with `%`)."]
     earlier = from_earlier_lesson(name, namespace)
     if earlier:
         return earlier

@@ -623,3 +623,15 @@ def test_functions_of_modules_and_attributes_shown_alone_get_no_note(at_step: At
     for code in ("torch.sum", "print", "np.random.rand", "b.shape", "b.__len__", "x = b.numpy"):
         submission = tutor.submit(code)
         assert submission.run.ok and submission.run.explanation == [], code
+
+
+def test_a_command_typed_without_its_percent_sign_is_named() -> None:
+    from tutor.checks.errors import TUTOR_COMMANDS, explain_error
+    from tutor.commands import COMMANDS
+
+    assert set(COMMANDS) - {"quit", "exit"} == TUTOR_COMMANDS  # quit and exit are Python's too
+    try:
+        eval("hint", {})
+    except NameError as error:
+        lines = explain_error(error, {})
+    assert lines == ["`hint` is a tutor command: type `%hint` (commands start with `%`)."]
