@@ -114,3 +114,10 @@ def test_code_typed_at_a_question_is_reminded_of_the_question_once(tutor_home: P
     reminder = "Your code ran, but this step is a question: type an option's number (1-4)"
     assert result.stdout.count(reminder) == 1, result.stdout
     assert "lesson1: 1/12 steps complete" in result.stdout
+
+
+@pytest.mark.parametrize("typed", ["Lesson1", "LESSON1", "lesson 1", "1"])
+def test_a_built_in_lesson_is_found_however_its_id_is_typed(typed: str) -> None:
+    from tutor.catalog import find_lesson_path
+
+    assert find_lesson_path(typed).stem == "lesson1"

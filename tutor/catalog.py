@@ -41,6 +41,11 @@ def find_lesson_path(name: str) -> Path:
     builtin = builtin_dir() / f"{name}.yaml"
     if builtin.is_file():
         return builtin
+    # `Lesson1`, `lesson 1`, `1`: what a learner types for a built-in lesson's id
+    wanted = name.lower().replace(" ", "")
+    for path in builtin_paths():
+        if wanted in (path.stem.lower(), path.stem.lower().removeprefix("lesson")):
+            return path
     known = ", ".join(p.stem for p in builtin_paths())
     raise LessonNotFound(f"no lesson called '{name}' (built-in lessons: {known})")
 
