@@ -57,13 +57,39 @@ def test_the_loaders_iterator_still_answers_next_as_old_notebooks_call_it(kernel
 
 def test_the_live_line_shows_the_bar_the_rate_and_the_loss_curve() -> None:
     line = TrainingLine()
-    start: ProgressMessage = {"op": "progress", "done": 0, "total": 10, "epoch": 1}
+    start: ProgressMessage = {"op": "progress", "done": 0, "total": 10, "epoch": 1, "loader": "tl"}
     assert line.update({**start, "done": 5, "elapsed": 0.5, "losses": [2.0, 1.5, 1.0]}) is None
     text = line.text(80)
-    assert text.startswith("epoch 1  ━━━━━━━━────────  5/10  10 batch/s  0:00 left  loss 1 ")
+    assert text.startswith("epoch 1 (tl)  ━━━━━━━━────────  5/10  10 batch/s  0:00 left  loss 1 ")
     summary = line.update({**start, "done": 10, "elapsed": 1.0, "losses": [0.5], "finished": True})
-    assert summary == "epoch 1: 10 batches in 1.0 s, mean loss 1.250"
+    assert summary == "epoch 1 (tl): 10 batches in 1.0 s, mean loss 1.250"
     assert len(line.text(30)) <= 30
+
+
+def test_epochs_are_counted_per_loader_and_a_test_pass_is_not_an_epoch(kernel: Kernel) -> None:
+    kernel.exec(TRAIN_TWO_EPOCHS, quiet=True)
+    messages: list[ProgressMessage] = []
+    code = (
+        "testloader = loader\ntrainloader = DataLoader(loader.dataset, batch_size=128)\n"
+        "for epoch in range(2):\n"
+        "    for x, y in trainloader:\n"
+        "        optimizer.zero_grad()\n"
+        "        ((model(x) - y) ** 2).mean().backward()\n"
+        "        optimizer.step()\n"
+        "    with torch.no_grad():\n"
+        "        for x, y in testloader:\n"
+        "            model(x)\n"
+    )
+    assert kernel.exec(code, on_progress=messages.append)["ok"]
+    line = TrainingLine()
+    summaries = [line.update(m) for m in messages]
+    summaries = [s for s in summaries if s]
+    assert [s.split(":")[0] for s in summaries] == [
+        "epoch 1 (trainloader)",
+        "testloader",
+        "epoch 2 (trainloader)",
+        "testloader",
+    ]
 
 
 def test_bars_and_sparklines_are_drawn_to_size() -> None:
@@ -102,7 +128,7 @@ def test_piped_mode_prints_one_line_per_epoch(write_lesson, tmp_path: Path) -> N
     lines = result.stdout.splitlines()
     epochs = [line for line in lines if line.startswith("epoch ")]
     assert len(epochs) == 2, result.stdout
-    assert epochs[0].startswith("epoch 1: 10 batches in ")
+    assert epochs[0].startswith("epoch 1 (loader): 10 batches in ")
     assert ", mean loss " in epochs[1]
 
 

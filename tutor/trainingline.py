@@ -3,9 +3,11 @@
     line = TrainingLine()
     summary = line.update(message)     # a ``ProgressMessage`` from the worker
     line.text(width=80)
-    # -> "epoch 2  ━━━━━━━━╸━━━━━━━  160/320  1,204 batch/s  0:00 left  loss 0.84 ▇▆▅▄▃▂▂▁"
+    # -> "epoch 2 (trainloader)  ━━━━━━━╸━━━  160/320  1,204 batch/s  0:00 left  loss 0.84 ▇▆▅▃▂"
     summary                            # when a pass over the loader ends:
-    # -> "epoch 2: 320 batches in 0.3 s, mean loss 0.512"
+    # -> "epoch 2 (trainloader): 320 batches in 0.3 s, mean loss 0.512"
+    # a pass that only reads (a test loop, no `.backward()`) is named by its loader:
+    # -> "testloader: 16 batches in 0.1 s"
 
 The REPL redraws the line a few times a second under the learner's own output; the piped
 console prints only the summaries, one line per epoch.
@@ -37,13 +39,10 @@ class TrainingLine:
         if not message.get("finished"):
             return None
         losses, self._pass_losses = self._pass_losses, []
-        summary = (
-            f"epoch {message.get('epoch', 1)}: {message.get('done', 0):,} batches "
-            f"in {message.get('elapsed', 0.0):.1f} s"
-        )
+        counted = f"{message.get('done', 0):,} batches in {message.get('elapsed', 0.0):.1f} s"
         if losses:
-            summary += f", mean loss {fmean(losses):.3f}"
-        return summary
+            return f"{_label(message, trained=True)}: {counted}, mean loss {fmean(losses):.3f}"
+        return f"{_label(message, trained=False)}: {counted}"
 
     def text(self, width: int = 80) -> str:
         """The live status line, at most ``width`` characters."""
@@ -52,7 +51,7 @@ class TrainingLine:
             return ""
         done, total = message.get("done", 0), message.get("total", 0)
         elapsed = max(message.get("elapsed", 0.0), 1e-9)
-        parts = [f"epoch {message.get('epoch', 1)}"]
+        parts = [_label(message, trained=bool(self._pass_losses))]
         if total:
             parts.append(bar(done / total, 16))
             parts.append(f"{done}/{total}")
@@ -67,6 +66,15 @@ class TrainingLine:
             parts.append(f"loss {self.losses[-1]:.3g} {sparkline(self.losses, 12)}")
         line = "  ".join(parts)
         return line if len(line) <= width else line[: max(width - 1, 0)] + "…"
+
+
+def _label(message: ProgressMessage, trained: bool) -> str:
+    """`epoch 2 (trainloader)` for a pass that trained; `testloader` for one that only read."""
+    loader = message.get("loader", "")
+    if not trained:
+        return loader or "a pass over the data"
+    epoch = f"epoch {message.get('epoch', 1)}"
+    return f"{epoch} ({loader})" if loader else epoch
 
 
 def bar(fraction: float, cells: int) -> str:

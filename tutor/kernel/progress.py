@@ -8,7 +8,8 @@
 Two things are watched, and nothing the learner writes has to change:
 
 - a pass over any ``torch.utils.data.DataLoader`` (``for images, labels in trainloader:``):
-  batches done of ``len(loader)``, the pass's elapsed time, how many passes (epochs) began;
+  batches done of ``len(loader)``, the pass's elapsed time, how many passes over that loader
+  began during the input (its epochs), and the learner's name for the loader;
 - every scalar ``.backward()`` call, whose value is the loss being minimised.
 
 Messages go out at most ``RATE`` times a second (plus one when a pass ends), so a fast loop is
@@ -19,6 +20,9 @@ per message, not per batch).
 from __future__ import annotations
 
 import contextlib
+import linecache
+import re
+import sys
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -38,7 +42,7 @@ class ProgressTracker:
         self.active = False
         self._pending: list[Any] = []  # detached loss tensors not yet sent
         self._last_sent = 0.0
-        self._epoch = 0
+        self._passes: dict[int, int] = {}  # id(loader) -> passes begun during this input
 
     def install(self) -> None:
         """Wrap ``DataLoader.__iter__`` and ``Tensor.backward`` (they behave exactly as before)."""
@@ -52,7 +56,8 @@ class ProgressTracker:
             iterator = original_iter(loader)
             if not tracker.active:
                 return iterator
-            return WatchedIterator(iterator, _length(loader), tracker)
+            name = _name_in_caller(loader)
+            return WatchedIterator(iterator, _length(loader), tracker, loader, name)
 
         def backward(tensor: Any, *args: Any, **kwargs: Any) -> Any:
             result = original_backward(tensor, *args, **kwargs)
@@ -68,18 +73,22 @@ class ProgressTracker:
     @contextlib.contextmanager
     def watching(self) -> Iterator[None]:
         """Report progress while the block runs (one learner input)."""
-        self.active, self._epoch, self._pending = True, 0, []
+        self.active, self._passes, self._pending = True, {}, []
         try:
             yield
         finally:
             self.active = False
             self._pending = []
 
-    def begin_pass(self) -> int:
-        self._epoch += 1
-        return self._epoch
+    def begin_pass(self, loader: Any) -> int:
+        """Count a new pass over ``loader``; its number among this input's passes over it."""
+        count = self._passes.get(id(loader), 0) + 1
+        self._passes[id(loader)] = count
+        return count
 
-    def report(self, done: int, total: int, epoch: int, started: float, finished: bool) -> None:
+    def report(
+        self, done: int, total: int, epoch: int, started: float, finished: bool, loader: str = ""
+    ) -> None:
         now = time.perf_counter()
         if not finished and now - self._last_sent < 1 / RATE:
             return
@@ -90,6 +99,7 @@ class ProgressTracker:
             "done": done,
             "total": total,
             "epoch": epoch,
+            "loader": loader,
             "elapsed": now - started,
             "losses": [float(loss) for loss in losses],
             "finished": finished,
@@ -101,12 +111,15 @@ class WatchedIterator:
     """A data loader's iterator that counts the batches it hands out; anything else it is asked
     is answered by the loader's own iterator."""
 
-    def __init__(self, inner: Any, total: int, tracker: ProgressTracker) -> None:
+    def __init__(
+        self, inner: Any, total: int, tracker: ProgressTracker, loader: Any, name: str
+    ) -> None:
         self._inner = inner
         self._total = total
         self._tracker = tracker
+        self._name = name
         self._done = 0
-        self._epoch = tracker.begin_pass()
+        self._epoch = tracker.begin_pass(loader)
         self._started = time.perf_counter()
         self._ended = False
 
@@ -121,7 +134,9 @@ class WatchedIterator:
             raise
         self._done += 1
         if self._tracker.active:
-            self._tracker.report(self._done, self._total, self._epoch, self._started, False)
+            self._tracker.report(
+                self._done, self._total, self._epoch, self._started, False, self._name
+            )
         return batch
 
     next = __next__  # the course's old notebooks call `dataiter.next()`
@@ -135,7 +150,27 @@ class WatchedIterator:
     def _end(self) -> None:
         if not self._ended and self._tracker.active:
             self._ended = True
-            self._tracker.report(self._done, self._total, self._epoch, self._started, True)
+            self._tracker.report(
+                self._done, self._total, self._epoch, self._started, True, self._name
+            )
+
+
+def _name_in_caller(loader: Any) -> str:
+    """The learner's name for ``loader`` (`trainloader`), read in the code that loops over it."""
+    try:
+        frame = sys._getframe(2)  # this helper's caller is __iter__, called by the learner's loop
+    except ValueError:
+        return ""
+    names = [
+        str(name)
+        for scope in (frame.f_locals, frame.f_globals)
+        for name, value in list(scope.items())
+        if value is loader and not str(name).startswith("_")
+    ]
+    if len(names) > 1:  # two names for one loader: the one the loop's line uses
+        line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+        names = [name for name in names if re.search(rf"\b{name}\b", line)] or names
+    return names[0] if names else ""
 
 
 def _length(loader: Any) -> int:

@@ -135,6 +135,7 @@ class ProgressMessage(TypedDict, total=False):
     done: int  # batches taken from the loader in this pass over it
     total: int  # batches in one pass (0: unknown)
     epoch: int  # passes over the loader started during this input (1 for the first)
+    loader: str  # the learner's name for the loader (`trainloader`), or ''
     elapsed: float  # seconds since this pass began
     losses: list[float]  # every loss `.backward()` saw during this input, in order
     finished: bool  # True once, when a pass over the loader ends
