@@ -538,3 +538,14 @@ def test_terminal_highlights_python_code() -> None:
     text = draw(lambda screen: screen.code("total = 1 + 2\n"), plain=False)
     assert Text.from_ansi(text).plain == "total = 1 + 2\n"
     assert looks(text, "1") != ""
+
+
+def test_a_long_type_name_leaves_the_values_readable_at_80_columns() -> None:
+    iterator = {
+        "name": "dataiter",
+        "type": "_SingleProcessDataLoaderIter",
+        "value": "<an iterator>",
+    }
+    text = plain(lambda screen: screen.variables([PROBABILITIES, iterator]))
+    assert "_SingleProcessDat… " in text
+    assert "<an iterator>" in text

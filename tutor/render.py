@@ -299,6 +299,8 @@ def variables_table(rows: Sequence[dict[str, str]], width: int = 80) -> Table:
     """``%vars``: a row per variable. Names are never cut; on a narrow terminal a value takes
     one line ending in "…" (and dtype and device make room when that is too little)."""
     columns: tuple[str, ...] = _VARIABLE_COLUMNS
+    # A long type name (`_SingleProcessDataLoaderIter`) must not squeeze every value to "va…".
+    rows = [{**row, "type": _cut(row.get("type", ""), _TYPE_WIDTH)} for row in rows]
     room = width - _fixed_width(rows, columns)
     if width < 70 and room < 16:
         columns = ("name", "type", "shape", "value")
@@ -312,6 +314,13 @@ def variables_table(rows: Sequence[dict[str, str]], width: int = 80) -> Table:
             cells[-1].truncate(max(room, 4), overflow="ellipsis")
         table.add_row(*cells)
     return table
+
+
+_TYPE_WIDTH = 18
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _fixed_width(rows: Sequence[dict[str, str]], columns: Sequence[str]) -> int:
