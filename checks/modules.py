@@ -221,7 +221,7 @@ def _compare_structure(
     label: str, got: list[Layer], expected: list[Layer], sequential: bool
 ) -> Verdict | None:
     """Weighted layers first (kind, sizes, names), then the sequence, then softmax `dim`."""
-    pairs, problem = _pair_weighted(label, got, expected)
+    pairs, problem = _pair_weighted(label, got, expected, sequential)
     if problem is not None:
         return problem
     problems = [line for g, e in pairs for line in _layer_problems(label, g, e)]
@@ -234,7 +234,7 @@ def _compare_structure(
 
 
 def _pair_weighted(
-    label: str, got: list[Layer], expected: list[Layer]
+    label: str, got: list[Layer], expected: list[Layer], sequential: bool = False
 ) -> tuple[list[tuple[Layer, Layer]], Verdict | None]:
     """Match the layers that have weights: by name when the step names them, else in order."""
     got_w = [layer for layer in got if layer.has_weights]
@@ -248,6 +248,11 @@ def _pair_weighted(
                 # an nn.Sequential of unnamed modules: names come from an OrderedDict
                 fix = (
                     "Give `nn.Sequential` an `OrderedDict` of (name, module) pairs, e.g. "
+                    f"`('{missing[0]}', nn.{kind}(...))`."
+                )
+            elif sequential:  # an OrderedDict with other names
+                fix = (
+                    "Name it in the `OrderedDict` you give `nn.Sequential`: "
                     f"`('{missing[0]}', nn.{kind}(...))`."
                 )
             else:

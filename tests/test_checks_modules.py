@@ -473,3 +473,12 @@ def test_an_extra_flatten_layer_is_named_with_the_reason() -> None:
     verdict = run("module", {"name": "model"}, code, solution=SEQUENTIAL)
     assert verdict.title == "`model` has an `nn.Flatten()` layer the step does not ask for"
     assert "`model[0]` is that layer" in verdict.details[0]
+
+
+def test_a_sequential_with_other_names_is_told_to_rename_in_its_ordered_dict() -> None:
+    code = NAMED_SEQUENTIAL.replace("'fc1'", "'hidden1'").replace('"fc1"', '"hidden1"')
+    verdict = run("module", {"name": "model"}, code, solution=NAMED_SEQUENTIAL)
+    assert verdict.title == "`model` has no layer named `fc1`", (code, verdict)
+    assert verdict.details[-1] == (
+        "Name it in the `OrderedDict` you give `nn.Sequential`: `('fc1', nn.Linear(...))`."
+    )
