@@ -2,15 +2,20 @@
 
 A training loop's line per epoch reaches the screen when the epoch ends, not when the loop does.
 Past ``limit_chars`` nothing more is sent; the count of hidden lines is reported at the end so the
-front end can say how much was cut.
+front end can say how much was cut. Where the worker's fd 1 and 2 are pipes
+(``tutor.kernel.fdpipes``), what learner code writes to them (``os.system``, a subprocess, a C
+extension, a DataLoader worker) shares the same budget, in order with ``print``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+
+from tutor.kernel import fdpipes
 
 Send = Callable[[str, str], None]  # (stream name, text)
 
@@ -23,9 +28,20 @@ class OutputBudget:
 
     def __init__(self, limit_chars: int) -> None:
         self.left = limit_chars
-        self.hidden_lines = 0
         self.captured: list[str] = []
         self._kept = 0
+        self._hidden_newlines = 0
+        self._hidden_open = False  # hidden text so far ends inside a line
+        self._hidden_elsewhere = 0  # lines cut before they reached this budget
+
+    @property
+    def hidden_lines(self) -> int:
+        """Lines not shown, a last unfinished one included."""
+        return self._hidden_newlines + self._hidden_open + self._hidden_elsewhere
+
+    def hide(self, lines: int) -> None:
+        """Count ``lines`` cut before they reached this budget."""
+        self._hidden_elsewhere += lines
 
     def keep(self, text: str) -> None:
         """Remember printed text for checks, up to a bound so a runaway loop can't eat memory."""
@@ -45,19 +61,36 @@ class OutputBudget:
             shown = shown[: cut + 1] if cut >= 0 else shown
         rest = text[len(shown) :]
         self.left = 0
-        self.hidden_lines += rest.count("\n") + (0 if rest.endswith("\n") else 1)
+        if rest:  # counted across calls: fd text arrives in chunks that may split a line
+            self._hidden_newlines += rest.count("\n")
+            self._hidden_open = not rest.endswith("\n")
         return shown
 
 
-class StreamWriter(io.TextIOBase):
-    """A text stream that forwards complete lines (and a flush) to ``send``."""
+InOrder = Callable[[], AbstractContextManager[None]]
 
-    def __init__(self, name: str, send: Send, budget: OutputBudget, encoding: str) -> None:
+
+class StreamWriter(io.TextIOBase):
+    """A text stream that forwards complete lines (and a flush) to ``send``.
+
+    ``in_order`` is held while a line is counted and sent: it first hands on what was written
+    to the file descriptors before it (``FdPipes.in_order``).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        send: Send,
+        budget: OutputBudget,
+        encoding: str,
+        in_order: InOrder = contextlib.nullcontext,
+    ) -> None:
         self.name = name
         self._send = send
         self._budget = budget
         self._pending: list[str] = []
         self._encoding = encoding
+        self._in_order = in_order
 
     @property
     def encoding(self) -> str:  # type: ignore[override]
@@ -72,7 +105,6 @@ class StreamWriter(io.TextIOBase):
     def write(self, text: str) -> int:
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
-        self._budget.keep(text)
         self._pending.append(text)
         if "\n" in text:
             self.flush()
@@ -83,24 +115,54 @@ class StreamWriter(io.TextIOBase):
             return
         text = "".join(self._pending)
         self._pending.clear()
+        with self._in_order():
+            self.show(text)
+
+    def show(self, text: str, keep: bool = True) -> None:
+        """Count ``text`` against the budget and send what it allows; ``keep`` it for checks."""
+        if keep:
+            self._budget.keep(text)
         shown = self._budget.take(text)
         if shown:
             self._send(self.name, shown)
+
+
+class _FdText:
+    """Text from fd 1 and 2 into the writers of one input (an ``fdpipes.Sink``)."""
+
+    def __init__(self, out: StreamWriter, err: StreamWriter, budget: OutputBudget) -> None:
+        self._writers = {"stdout": out, "stderr": err}
+        self._budget = budget
+
+    def from_fd(self, stream: str, text: str) -> None:
+        self._writers[stream].show(text)
+
+    def late(self, chunks: list[tuple[str, str]], hidden_lines: int) -> None:
+        # Written after the last input ended: shown now, but it is not this input's output
+        # for checks.
+        for stream, text in chunks:
+            self._writers[stream].show(text, keep=False)
+        self._budget.hide(hidden_lines)
 
 
 @contextmanager
 def captured_output(
     send: Send, limit_chars: int = DEFAULT_LIMIT_CHARS, encoding: str = "utf-8"
 ) -> Iterator[OutputBudget]:
-    """Redirect ``sys.stdout``/``sys.stderr`` to ``send`` for the duration of the block."""
+    """Redirect ``sys.stdout``/``sys.stderr`` (and fd 1 and 2 where they are pipes) to ``send``
+    for the duration of the block."""
     budget = OutputBudget(limit_chars)
-    out = StreamWriter("stdout", send, budget, encoding)
-    err = StreamWriter("stderr", send, budget, encoding)
+    pipes = fdpipes.installed()
+    in_order: InOrder = contextlib.nullcontext if pipes is None else pipes.in_order
+    out = StreamWriter("stdout", send, budget, encoding, in_order)
+    err = StreamWriter("stderr", send, budget, encoding, in_order)
+    fds = contextlib.nullcontext() if pipes is None else pipes.attached(_FdText(out, err, budget))
     saved = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = out, err
-    try:
-        yield budget
-    finally:
-        sys.stdout, sys.stderr = saved
-        out.flush()
-        err.flush()
+    with fds:
+        sys.stdout, sys.stderr = out, err
+        try:
+            yield budget
+        finally:
+            sys.stdout, sys.stderr = saved
+            out.flush()
+            err.flush()
