@@ -108,9 +108,12 @@ class FdPipes:
         self._sink: Sink | None = None
         self._held = _Held()
         self._forked = False
-        self._poll = select.poll()
+        self._poll = select.poll()  # the reader's
+        self._probe = select.poll()  # callers', with the lock held: a poll object is per thread
         for read in self._pipes:
             self._poll.register(read, select.POLLIN)
+            self._probe.register(read, select.POLLIN)
+        self._in_order = _InOrder(self)
         threading.Thread(target=self._read_forever, name="tutor-fd-reader", daemon=True).start()
         os.register_at_fork(after_in_child=self._in_forked_child)
 
@@ -140,22 +143,22 @@ class FdPipes:
         with self.in_order():
             pass
 
-    @contextlib.contextmanager
-    def in_order(self) -> Iterator[None]:
+    def in_order(self) -> _InOrder:
         """Drain, then keep the reader waiting while the block runs: text the block sends
         (a ``print``) follows what was written to fd 1 and 2 before it (an ``os.write``)."""
-        if self._forked:
-            yield
+        return self._in_order
+
+    def _wait_for_reader(self) -> None:
+        """With the lock held: wait until what the pipes hold now has been handed on."""
+        if self._forked or not self._probe.poll(0):  # the usual case: nothing to wait for
             return
-        with self._lock:
-            marks = [(pipe, pipe.consumed + pipe.unread()) for pipe in self._pipes.values()]
-            deadline = time.monotonic() + DRAIN_SECONDS
-            while any(pipe.open and pipe.consumed < mark for pipe, mark in marks):
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                self._lock.wait(left)
-            yield
+        marks = [(pipe, pipe.consumed + pipe.unread()) for pipe in self._pipes.values()]
+        deadline = time.monotonic() + DRAIN_SECONDS
+        while any(pipe.open and pipe.consumed < mark for pipe, mark in marks):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            self._lock.wait(left)
 
     # -- the reading thread ------------------------------------------------------------------
 
@@ -179,6 +182,7 @@ class FdPipes:
             data = b""
         if not data:  # every writer is gone (fd 1 closed, say): stop polling, or we'd spin
             self._poll.unregister(pipe.fd)
+            self._probe.unregister(pipe.fd)
             pipe.open = False
         pipe.consumed += len(data)
         text = pipe.decoder.decode(data, final=not pipe.open)
@@ -204,6 +208,28 @@ class FdPipes:
                 os.close(fd)
         sys.stdout = _text_on(1)  # not the parent's capture, whose channel this child lacks
         sys.stderr = _text_on(2)
+
+
+class _InOrder:
+    """``FdPipes.in_order``: a class, not a generator, as it runs for every line printed."""
+
+    def __init__(self, pipes: FdPipes) -> None:
+        self._pipes = pipes
+
+    def __enter__(self) -> None:
+        lock = self._pipes._lock
+        lock.acquire()
+        try:
+            self._pipes._wait_for_reader()
+        except BaseException:  # a Ctrl-C while waiting
+            lock.release()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        try:  # noqa: SIM105 - a try costs less than ``suppress`` on every line printed
+            self._pipes._lock.release()
+        except RuntimeError:  # in a child forked meanwhile: its lock is a fresh one
+            pass
 
 
 def _text_on(fd: int) -> TextIO:
