@@ -4,6 +4,7 @@ subprocess, C's ``printf``, DataLoader workers) is shown, cut and checked like `
 from __future__ import annotations
 
 import re
+import threading
 import time
 from pathlib import Path
 
@@ -132,6 +133,7 @@ def test_a_child_writing_after_its_input_ended_is_shown_at_the_next_not_checked(
 ) -> None:
     run(kernel, "import subprocess\np = subprocess.Popen('sleep 0.3; echo late', shell=True)")
     time.sleep(1.0)  # the child writes between inputs
+    assert kernel.exec("quiet = 1", quiet=True)["output"] == ""  # a silent run leaves it be
     reply, chunks = run(kernel, "_ = p.wait()\nprint('now')")
     assert shown(chunks) == "late\nnow\n"
     assert reply["output"] == "now\n"  # it is not this input's output for an `output` check
@@ -198,3 +200,16 @@ def test_a_real_terminal_shows_what_a_subprocess_printed(
     term.type("%quit" + ENTER)
     assert term.finish() == 0
     assert "shell: 1/1 steps complete" in term.seen
+
+
+def test_ctrl_c_stops_a_subprocess_flooding_fd_1_and_the_next_input_is_clean(
+    kernel: Kernel,
+) -> None:
+    timer = threading.Timer(1.0, kernel.interrupt)
+    timer.start()
+    started = time.perf_counter()
+    reply = kernel.exec("import subprocess\n_ = subprocess.run(['yes'])")
+    assert reply["interrupted"] and time.perf_counter() - started < 5
+    assert reply["hidden_lines"] > 10_000
+    after, chunks = run(kernel, "print('calm')")
+    assert chunks == [("stdout", "calm\n")] and after["output"] == "calm\n"

@@ -147,16 +147,19 @@ class _FdText:
 
 @contextmanager
 def captured_output(
-    send: Send, limit_chars: int = DEFAULT_LIMIT_CHARS, encoding: str = "utf-8"
+    send: Send, limit_chars: int = DEFAULT_LIMIT_CHARS, encoding: str = "utf-8", late: bool = False
 ) -> Iterator[OutputBudget]:
     """Redirect ``sys.stdout``/``sys.stderr`` (and fd 1 and 2 where they are pipes) to ``send``
-    for the duration of the block."""
+    for the duration of the block. ``late``: first send what was written to fd 1 and 2 since the
+    last input ended (a child left running), as the learner's terminal would have shown it."""
     budget = OutputBudget(limit_chars)
     pipes = fdpipes.installed()
     in_order: InOrder = contextlib.nullcontext if pipes is None else pipes.in_order
     out = StreamWriter("stdout", send, budget, encoding, in_order)
     err = StreamWriter("stderr", send, budget, encoding, in_order)
-    fds = contextlib.nullcontext() if pipes is None else pipes.attached(_FdText(out, err, budget))
+    fds: AbstractContextManager[None] = contextlib.nullcontext()
+    if pipes is not None:
+        fds = pipes.attached(_FdText(out, err, budget), late)
     saved = sys.stdout, sys.stderr
     with fds:
         sys.stdout, sys.stderr = out, err

@@ -7,7 +7,7 @@ learner code runs; a thread reads them and hands the text to the capture of the 
 (``attached``), or holds a bounded amount until the next input::
 
     pipes = install()                    # once, in the worker
-    with pipes.attached(sink):           # what ``captured_output`` does for each input
+    with pipes.attached(sink, late=True):  # what ``captured_output`` does for each input
         os.system("echo hi")             # -> sink.from_fd("stdout", "hi\\n")
         pipes.drain()                    # all written so far has reached ``sink``
 
@@ -120,22 +120,32 @@ class FdPipes:
     # -- for the capture of each input -------------------------------------------------------
 
     @contextlib.contextmanager
-    def attached(self, sink: Sink) -> Iterator[None]:
-        """Hand caught text to ``sink`` for the block; first what waited since the last input.
+    def attached(self, sink: Sink, late: bool = False) -> Iterator[None]:
+        """Hand caught text to ``sink`` for the block; first, with ``late``, what waited since
+        the last input (a check's silent run leaves it for the next input the learner sees).
         On leaving, C's buffered ``stdout`` is flushed and the pipes drained into ``sink``."""
         if self._forked:
             yield
             return
         with self._lock:
             previous, self._sink = self._sink, sink
-            self._held.hand_to(sink)
+            if late:
+                self._held.hand_to(sink)
         try:
             yield
         finally:
+            self._release_if_kept()
             flush_std_streams()
             self.drain()
             with self._lock:
                 self._sink = previous
+
+    def _release_if_kept(self) -> None:
+        """A Ctrl-C landing just after a ``print`` took the lock (before it could be let go)
+        leaves it held; the reader would wait for it forever. Between inputs, no one else of
+        this thread may hold it."""
+        while self._lock._is_owned():  # type: ignore[attr-defined]
+            self._lock.release()
 
     def drain(self) -> None:
         """Return once everything written to fd 1 and 2 before this call has been handed on,
@@ -167,9 +177,11 @@ class FdPipes:
             try:
                 ready = self._poll.poll()
                 with self._lock:
-                    for fd, _events in ready:
-                        self._read_once(self._pipes[fd])
-                    self._lock.notify_all()
+                    try:
+                        for fd, _events in ready:
+                            self._read_once(self._pipes[fd])
+                    finally:
+                        self._lock.notify_all()
             except Exception:  # the reader must outlive anything a sink or the learner does
                 time.sleep(0.01)
 
