@@ -48,6 +48,15 @@ def test_os_system_and_a_subprocess_are_shown(kernel: Kernel) -> None:
     assert "from a subprocess" in reply["output"]
 
 
+def test_sys_stdout_has_a_file_descriptor_that_is_caught_too(kernel: Kernel) -> None:
+    reply, _ = run(
+        kernel,
+        "import subprocess, sys\nprint('first', end=' ')\n"
+        "_ = subprocess.run(['echo', 'through stdout'], stdout=sys.stdout)",
+    )
+    assert reply["output"] == "first through stdout\n"
+
+
 def test_c_code_printing_is_shown_in_order_with_print(kernel: Kernel) -> None:
     # ctypes calls C's printf as a C extension would: its stdout is line-buffered, as on a
     # terminal, so the line shows before the next print, not when the worker exits.
@@ -191,7 +200,10 @@ def test_a_real_terminal_shows_what_a_subprocess_printed(
 
     term = Terminal(tmp_path / "home", "start", str(write_lesson(LESSON)), "--trust")
     term.wait_for("F1 hint")
-    term.type("import os" + ENTER)
+    term.type("import os, shutil" + ENTER)
+    term.wait_for("F1 hint")
+    term.type("print('width', shutil.get_terminal_size().columns)" + ENTER)
+    term.wait_for("width 100")  # fd 1 is a pipe now, yet the terminal's size is known
     term.wait_for("F1 hint")
     term.type("_ = os.system('echo hello from the shell; seq 1 30000')" + ENTER)
     shown = term.wait_for("more lines of output hidden")

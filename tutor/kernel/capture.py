@@ -84,8 +84,10 @@ class StreamWriter(io.TextIOBase):
         budget: OutputBudget,
         encoding: str,
         in_order: InOrder = contextlib.nullcontext,
+        fileno: int | None = None,
     ) -> None:
         self.name = name
+        self._fileno = fileno
         self._send = send
         self._budget = budget
         self._pending: list[str] = []
@@ -101,6 +103,13 @@ class StreamWriter(io.TextIOBase):
 
     def isatty(self) -> bool:
         return False
+
+    def fileno(self) -> int:
+        """fd 1 or 2 where they are caught too (``subprocess.run(..., stdout=sys.stdout)``)."""
+        if self._fileno is None:
+            raise io.UnsupportedOperation("fileno")
+        self.flush()  # what was written here goes before what is written to the fd
+        return self._fileno
 
     def write(self, text: str) -> int:
         if not isinstance(text, str):
@@ -155,8 +164,9 @@ def captured_output(
     budget = OutputBudget(limit_chars)
     pipes = fdpipes.installed()
     in_order: InOrder = contextlib.nullcontext if pipes is None else pipes.in_order
-    out = StreamWriter("stdout", send, budget, encoding, in_order)
-    err = StreamWriter("stderr", send, budget, encoding, in_order)
+    caught = pipes is not None
+    out = StreamWriter("stdout", send, budget, encoding, in_order, 1 if caught else None)
+    err = StreamWriter("stderr", send, budget, encoding, in_order, 2 if caught else None)
     fds: AbstractContextManager[None] = contextlib.nullcontext()
     if pipes is not None:
         fds = pipes.attached(_FdText(out, err, budget), late)

@@ -287,10 +287,22 @@ def install() -> FdPipes:
     if _installed is not None:
         return _installed
     flush_std_streams()
+    _keep_terminal_size()
     _installed = FdPipes()
     _line_buffer_c_stdout()
     _keep_last_resort(_installed.last_resort)
     return _installed
+
+
+def _keep_terminal_size() -> None:
+    """``shutil.get_terminal_size()`` asks fd 1, soon a pipe: keep the terminal's size (as it
+    is now) for learner code and its children to read, as ``COLUMNS`` and ``LINES``."""
+    try:
+        size = os.get_terminal_size(1)
+    except OSError:  # not a terminal (piped mode, tests)
+        return
+    os.environ.setdefault("COLUMNS", str(size.columns))
+    os.environ.setdefault("LINES", str(size.lines))
 
 
 def _keep_last_resort(fd: int) -> None:
