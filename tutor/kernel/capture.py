@@ -127,13 +127,16 @@ class StreamWriter(io.TextIOBase):
         with self._in_order():
             self.show(text)
 
-    def show(self, text: str, keep: bool = True) -> None:
-        """Count ``text`` against the budget and send what it allows; ``keep`` it for checks."""
-        if keep:
-            self._budget.keep(text)
+    def show(self, text: str) -> None:
+        """Keep ``text`` for checks, count it against the budget and send what that allows."""
+        self._budget.keep(text)
         shown = self._budget.take(text)
         if shown:
             self._send(self.name, shown)
+
+    def send_as_is(self, text: str) -> None:
+        """Send ``text`` already bounded elsewhere, leaving the budget alone."""
+        self._send(self.name, text)
 
 
 class _FdText:
@@ -147,20 +150,26 @@ class _FdText:
         self._writers[stream].show(text)
 
     def late(self, chunks: list[tuple[str, str]], hidden_lines: int) -> None:
-        # Written after the last input ended: shown now, but it is not this input's output
-        # for checks.
+        # Written after the last input ended, and bounded by what it had left to show: shown
+        # now, but it is neither this input's output for checks nor charged to its budget.
         for stream, text in chunks:
-            self._writers[stream].show(text, keep=False)
+            self._writers[stream].send_as_is(text)
         self._budget.hide(hidden_lines)
+
+    def room(self) -> int:
+        return self._budget.left
 
 
 @contextmanager
 def captured_output(
-    send: Send, limit_chars: int = DEFAULT_LIMIT_CHARS, encoding: str = "utf-8", late: bool = False
+    send: Send,
+    limit_chars: int = DEFAULT_LIMIT_CHARS,
+    encoding: str = "utf-8",
+    visible: bool = False,
 ) -> Iterator[OutputBudget]:
     """Redirect ``sys.stdout``/``sys.stderr`` (and fd 1 and 2 where they are pipes) to ``send``
-    for the duration of the block. ``late``: first send what was written to fd 1 and 2 since the
-    last input ended (a child left running), as the learner's terminal would have shown it."""
+    for the duration of the block. ``visible``: an input whose output the learner sees; it first
+    sends what was written to fd 1 and 2 since the last one ended (by a child left running)."""
     budget = OutputBudget(limit_chars)
     pipes = fdpipes.installed()
     in_order: InOrder = contextlib.nullcontext if pipes is None else pipes.in_order
@@ -169,7 +178,7 @@ def captured_output(
     err = StreamWriter("stderr", send, budget, encoding, in_order, 2 if caught else None)
     fds: AbstractContextManager[None] = contextlib.nullcontext()
     if pipes is not None:
-        fds = pipes.attached(_FdText(out, err, budget), late)
+        fds = pipes.attached(_FdText(out, err, budget), visible)
     saved = sys.stdout, sys.stderr
     with fds:
         sys.stdout, sys.stderr = out, err

@@ -7,7 +7,7 @@ learner code runs; a thread reads them and hands the text to the capture of the 
 (``attached``), or holds a bounded amount until the next input::
 
     pipes = install()                    # once, in the worker
-    with pipes.attached(sink, late=True):  # what ``captured_output`` does for each input
+    with pipes.attached(sink, visible=True):  # what ``captured_output`` does per input
         os.system("echo hi")             # -> sink.from_fd("stdout", "hi\\n")
         pipes.drain()                    # all written so far has reached ``sink``
 
@@ -48,6 +48,9 @@ class Sink(Protocol):
         """(stream, text) written between inputs (by a child left running, say), and the
         count of lines past what could be held."""
 
+    def room(self) -> int:
+        """Characters this input may still show."""
+
 
 class _Pipe:
     """The reading end of one pipe and what has been read from it."""
@@ -72,25 +75,45 @@ class _Pipe:
 
 
 class _Held:
-    """Text that arrived between inputs, up to ``HOLD_CHARS``; past that, lines are counted."""
+    """Text that arrived between inputs, within what the last input the learner saw had left
+    to show (``HOLD_CHARS`` at most); past that, lines are counted. The tail of an input whose
+    output was already cut (a child killed mid-flood) is dropped: that input said so."""
 
     def __init__(self) -> None:
         self.chunks: list[tuple[str, str]] = []
         self.size = 0
-        self.hidden_lines = 0
+        self.room = HOLD_CHARS
+        self._newlines = 0  # hidden ones
+        self._open = False  # the hidden text ends inside a line (counted across chunks)
+
+    @property
+    def hidden_lines(self) -> int:
+        return self._newlines + self._open
 
     def add(self, stream: str, text: str) -> None:
-        kept = text[: max(HOLD_CHARS - self.size, 0)]
+        left = max(self.room - self.size, 0)
+        kept = text
+        if len(text) > left:  # cut on a line boundary when there is one, and hold no more
+            kept = text[:left]
+            kept = kept[: kept.rfind("\n") + 1] or kept
+            self.size = self.room
+        else:
+            self.size += len(text)
         if kept:
             self.chunks.append((stream, kept))
-            self.size += len(kept)
         rest = text[len(kept) :]
-        self.hidden_lines += rest.count("\n") + (1 if rest and not rest.endswith("\n") else 0)
+        if rest and self.room > 0:
+            self._newlines += rest.count("\n")
+            self._open = not rest.endswith("\n")
 
     def hand_to(self, sink: Sink) -> None:
         if self.chunks or self.hidden_lines:
             sink.late(self.chunks, self.hidden_lines)
-        self.chunks, self.size, self.hidden_lines = [], 0, 0
+        self.chunks, self.size, self._newlines, self._open = [], 0, 0, False
+
+    def after(self, sink: Sink) -> None:
+        """From now on, hold what ``sink``'s input had left to show."""
+        self.room = min(max(sink.room(), 0), HOLD_CHARS)
 
 
 class FdPipes:
@@ -120,16 +143,16 @@ class FdPipes:
     # -- for the capture of each input -------------------------------------------------------
 
     @contextlib.contextmanager
-    def attached(self, sink: Sink, late: bool = False) -> Iterator[None]:
-        """Hand caught text to ``sink`` for the block; first, with ``late``, what waited since
-        the last input (a check's silent run leaves it for the next input the learner sees).
+    def attached(self, sink: Sink, visible: bool = False) -> Iterator[None]:
+        """Hand caught text to ``sink`` for the block. An input the learner sees (``visible``)
+        first gets what waited since the last one; a check's silent run leaves it be.
         On leaving, C's buffered ``stdout`` is flushed and the pipes drained into ``sink``."""
         if self._forked:
             yield
             return
         with self._lock:
             previous, self._sink = self._sink, sink
-            if late:
+            if visible:
                 self._held.hand_to(sink)
         try:
             yield
@@ -139,6 +162,8 @@ class FdPipes:
             self.drain()
             with self._lock:
                 self._sink = previous
+                if visible:
+                    self._held.after(sink)
 
     def _release_if_kept(self) -> None:
         """A Ctrl-C landing just after a ``print`` took the lock (before it could be let go)

@@ -131,7 +131,7 @@ class Worker:
         send = (lambda _stream, _text: None) if quiet else self._send_output
         watching = contextlib.nullcontext() if quiet else self.tracker.watching()
         timer = TimeBudget(time_budget)
-        output = captured_output(send, encoding=OUTPUT_ENCODING, late=not quiet)
+        output = captured_output(send, encoding=OUTPUT_ENCODING, visible=not quiet)
         with output as budget, warnings.catch_warnings():
             # A fresh filter list per input: each warning shows once per input, as in Python's
             # console, even if a check's silent run met it first.
