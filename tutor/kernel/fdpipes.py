@@ -6,10 +6,10 @@ write to the worker's fd 1 and 2 instead. ``install`` points both at pipes once,
 learner code runs; a thread reads them and hands the text to the capture of the input that runs
 (``attached``), or holds a bounded amount until the next input::
 
-    pipes = install()                    # once, in the worker
-    with pipes.attached(sink, visible=True):  # what ``captured_output`` does per input
-        os.system("echo hi")             # -> sink.from_fd("stdout", "hi\\n")
-        pipes.drain()                    # all written so far has reached ``sink``
+    pipes = install()                           # once, in the worker
+    with pipes.attached(sink, visible=True):    # what ``captured_output`` does per input
+        os.system("echo hi")                    # -> sink.from_fd("stdout", "hi\\n")
+        pipes.drain()                           # all written so far has reached ``sink``
 
 Children the learner forks or spawns inherit the pipes, so their output is caught too. The
 worker's message socket is another descriptor: nothing written to fd 1 or 2 can reach it.
