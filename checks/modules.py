@@ -320,9 +320,7 @@ def _layer_problems(label: str, got: Layer, expected: Layer) -> list[str]:
 
 def _sequence_problems(label: str, got: list[Layer], expected: list[Layer]) -> list[str]:
     unflattened = [layer for layer in got if layer.kind != "Flatten"]
-    if len(unflattened) < len(got) and [g.kind for g in unflattened] == [
-        e.kind for e in expected
-    ]:
+    if len(unflattened) < len(got) and [g.kind for g in unflattened] == [e.kind for e in expected]:
         return [
             f"`{label}` has an `nn.Flatten()` layer the step does not ask for",
             "Here the images are flattened before they reach the network "

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tutor.kernel import snapshot
+from tutor.kernel import fdpipes, snapshot
 from tutor.kernel.capture import captured_output
 from tutor.kernel.checking import Checker, first_line
 from tutor.kernel.execute import Outcome, run_source
@@ -98,6 +98,11 @@ class Worker:
 
     def _send(self, message: Any) -> None:
         """Send a message while learner code runs; a Ctrl-C meanwhile waits until it is sent."""
+        if threading.current_thread() is not threading.main_thread():
+            # Signals land in the main thread only: another thread (the fd reader, a learner's)
+            # can't be cut mid-message, and must not take the main thread's Ctrl-C for itself.
+            self.conn.send(message)
+            return
         self.sending = True
         try:
             self.conn.send(message)
@@ -126,7 +131,8 @@ class Worker:
         send = (lambda _stream, _text: None) if quiet else self._send_output
         watching = contextlib.nullcontext() if quiet else self.tracker.watching()
         timer = TimeBudget(time_budget)
-        with captured_output(send, encoding=OUTPUT_ENCODING) as budget, warnings.catch_warnings():
+        output = captured_output(send, encoding=OUTPUT_ENCODING, visible=not quiet)
+        with output as budget, warnings.catch_warnings():
             # A fresh filter list per input: each warning shows once per input, as in Python's
             # console, even if a check's silent run met it first.
             warnings.simplefilter("ignore" if quiet else "default")
@@ -345,6 +351,7 @@ def main(argv: list[str] | None = None) -> None:
     except (RuntimeError, ValueError) as error:
         conn.send({"op": "ready", "error": f"cannot use device {args.device!r}: {error}"})
         return
+    fdpipes.install()  # from here on, what is written to fd 1 and 2 is caught, not shown raw
     worker = Worker(conn, device)
     signal.signal(signal.SIGINT, _interrupt_handler(worker))
     os.register_at_fork(after_in_child=lambda: _leave_the_channel_to_the_parent(worker))
