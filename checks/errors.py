@@ -102,6 +102,14 @@ def _matmul_sizes(exc: BaseException, message: str, namespace: dict[str, Any]) -
             f"A matrix multiplication cannot multiply ({r1}, {c1}) by ({r2}, {c2}): the inner "
             f"sizes must match ({c1} and {r2})."
         ]
+    if c2 == r1 and r1 > 1:
+        # (3, 2) by (1, 3) fails, but (1, 3) by (3, 2) works: the operands are the wrong way round
+        swap = f"put `{second}` first" if not second.startswith("the ") else "swap the operands"
+        return [
+            *lines,
+            f"The other order works: ({r2}, {c2}) by ({r1}, {c1}) gives ({r2}, {c1}). "
+            f"In a product the data comes first: {swap}.",
+        ]
     return [*lines, _matmul_fix(first, second, c1, (r2, c2))]
 
 

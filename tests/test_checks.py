@@ -972,3 +972,12 @@ def test_a_bias_added_as_a_python_number_is_named() -> None:
         "of the sum.",
         "Add the tensor itself (`+ bias`, not `+ bias.item()`) to get (1, 1).",
     )
+
+
+def test_operands_the_wrong_way_round_are_told_to_swap() -> None:
+    code = "features = torch.randn(1, 3)\nW1 = torch.randn(3, 2)\nh = W1 @ features\n"
+    assert explain_error(raised_by(code), {}) == [
+        "`W1 @ features` cannot multiply (3, 2) by (1, 3): the inner sizes must match (2 and 1).",
+        "The other order works: (1, 3) by (3, 2) gives (1, 2). In a product the data comes "
+        "first: put `features` first.",
+    ]
