@@ -121,3 +121,26 @@ def test_a_built_in_lesson_is_found_however_its_id_is_typed(typed: str) -> None:
     from tutor.catalog import find_lesson_path
 
     assert find_lesson_path(typed).stem == "lesson1"
+
+
+TRAINING = """
+id: train
+title: Train
+setup: import torch
+steps:
+  - id: loop
+    text: Train, keeping each loss in `losses`.
+    solution: |
+      losses = [2.0, 1.0, 0.5]
+    checks:
+      - loss_falls: {name: losses}
+"""
+
+
+def test_getting_ready_to_train_is_not_judged_as_a_failed_training(write_lesson) -> None:  # type: ignore[no-untyped-def]
+    step = load_lesson(write_lesson(TRAINING)).steps[0]
+    not_yet: CheckReply = {"verdicts": [Verdict(False, "`losses` is empty")]}
+    for code in ("losses = []", "model = torch.nn.Linear(2, 1)\nlosses = []"):
+        assert not judge(step, [code], code, not_yet, revisit=False).shown
+    loop = "for i in range(3):\n    losses.append(1.0)"
+    assert judge(step, [loop], loop, not_yet, revisit=False).shown

@@ -86,8 +86,30 @@ def is_attempt(latest: str, step: Step, verdicts: list[Verdict]) -> bool:
     the work (making `a` before the `b` that the check still misses)."""
     if not touches(latest, step_targets(step)):
         return False
+    if only_sets_up(latest, step, verdicts):
+        return False
     missing = next((v.missing for v in verdicts if not v.passed), "")
     return not missing or missing in (names_in(latest) or set())
+
+
+# Checks of what training did: they fail until the training has run.
+_CHECKS_OF_RESULTS = {"loss_falls", "optimizer_stepped", "accuracy", "gradients"}
+
+
+def only_sets_up(latest: str, step: Step, verdicts: list[Verdict]) -> bool:
+    """Whether ``latest`` only gets things ready (`losses = []`, `model = Net()`) for a step
+    whose failing check judges what training did: too early for a failure."""
+    failing = next((i for i, v in enumerate(verdicts) if not v.passed), None)
+    if failing is None or failing >= len(step.checks):
+        return False
+    if step.checks[failing].name not in _CHECKS_OF_RESULTS:
+        return False
+    try:
+        body = ast.parse(latest).body
+    except SyntaxError:
+        return False
+    setting_up = (ast.Assign, ast.AnnAssign, ast.Import, ast.ImportFrom)
+    return bool(body) and all(isinstance(statement, setting_up) for statement in body)
 
 
 _TRUSTED_NAMES = {"torch", "np", "numpy", "nn", "F"}
