@@ -21,13 +21,13 @@ from typing import Any
 from tutor.kernel import snapshot
 from tutor.kernel.capture import captured_output
 from tutor.kernel.execute import run_source
-from tutor.kernel.plain import PlainCopier
+from tutor.kernel.plain import MAX_VALUES, PlainCopier
 from tutor.kernel.protocol import CheckReply, CheckRequest
 
 Interruptible = Callable[[], AbstractContextManager[None]]
 
 # Taken at the worker's start, before learner code could rebind `builtins.float` and the like.
-_float, _str, _bool, _isinstance = float, str, bool, isinstance
+_float, _str, _bool, _isinstance, _len = float, str, bool, isinstance, len
 
 
 class Checker:
@@ -126,25 +126,38 @@ class Checker:
         with recording() as claims:
             verdict = self._verdict_of(name, check)
         if verdict.passed and claims:
-            verdict = dataclasses.replace(verdict, evidence=tuple(self._plain(c) for c in claims))
+            verdict = dataclasses.replace(verdict, evidence=self._plain(claims))
         return verdict
 
-    def _plain(self, claim: Any) -> dict[str, Any]:
+    def _plain(self, claims: list[Any]) -> tuple[dict[str, Any], ...]:
+        """The claims as plain data, within one bound on the values copied for the check."""
         from tutor.checks.evidence import Spec
 
-        expected = claim.expected
-        if _isinstance(expected, Spec):
-            copied = {"kind": "spec", "shape": expected.shape, "dtype": expected.dtype}
-        else:
-            copied = self.copier.copy(expected)
-        return {
-            "label": _str(claim.label),
-            "atol": _float(claim.atol),
-            "rtol": _float(claim.rtol),
-            "check_dtype": _bool(claim.check_dtype),
-            "got": self.copier.copy(claim.got),
-            "expected": copied,
-        }
+        room = [MAX_VALUES]
+
+        def copy(value: Any) -> dict[str, Any]:
+            plain = self.copier.copy(value, room[0])
+            room[0] -= _len(plain.get("data", b"")) // 8
+            return plain
+
+        found = []
+        for claim in claims:
+            expected = claim.expected
+            if _isinstance(expected, Spec):
+                copied = {"kind": "spec", "shape": expected.shape, "dtype": expected.dtype}
+            else:
+                copied = copy(expected)
+            found.append(
+                {
+                    "label": _str(claim.label),
+                    "atol": _float(claim.atol),
+                    "rtol": _float(claim.rtol),
+                    "check_dtype": _bool(claim.check_dtype),
+                    "got": copy(claim.got),
+                    "expected": copied,
+                }
+            )
+        return tuple(found)
 
     def _verdict_of(self, name: str, check: Callable[[], Any]) -> Any:
         # Checks call learner code (`function`, `module`): Ctrl-C must stop it, and an exit()

@@ -26,7 +26,8 @@ _int_value, _float_value = int.__int__, float.__float__
 _complex_real, _complex_imag = complex.__dict__["real"].__get__, complex.__dict__["imag"].__get__
 
 # Past this many values a copy is not made (and the comparison is taken on trust): a lesson's
-# answers are far smaller, and the copy crosses the socket on every check.
+# answers are far smaller, and the copy crosses the socket on every check. The bound is for all
+# the copies of one check together (``limit``).
 MAX_VALUES = 2_000_000
 
 PlainValue = dict[str, Any]
@@ -54,26 +55,26 @@ class PlainCopier:
         self._item = numpy.generic.item
         self._np_float64, self._np_complex128 = numpy.float64, numpy.complex128
 
-    def copy(self, value: Any) -> PlainValue:
+    def copy(self, value: Any, limit: int = MAX_VALUES) -> PlainValue:
         """``value`` as plain data; ``{"kind": "unreadable"}`` when it can't be copied truly."""
         try:
             kind = _type(value)
             if _issubclass(kind, self._tensor_type):
-                return self._tensor(value)
+                return self._tensor(value, limit)
             if _issubclass(kind, self._ndarray_type):
-                return self._array(value)
+                return self._array(value, limit)
             if _issubclass(kind, self._numpy_scalar):
                 return _number(self._item(value))
             return _number(value)
         except _Exception as error:  # a value built to resist copying is not believed
             return {"kind": "unreadable", "why": _str(_type(error).__name__)}
 
-    def _tensor(self, value: Any) -> PlainValue:
+    def _tensor(self, value: Any, limit: int) -> PlainValue:
         with self._no_subclass_functions():
             shape = _tuple(_int(s) for s in self._tensor_shape(value))
             dtype = _str(self._tensor_dtype(value)).removeprefix("torch.")
             device = _str(self._tensor_device(value).type)
-            if self._numel(value) > MAX_VALUES:
+            if self._numel(value) > limit:
                 return {"kind": "too_big", "shape": shape}
             is_complex = _bool(self._is_complex(value))
             wide = self._complex128 if is_complex else self._float64
@@ -81,10 +82,10 @@ class PlainCopier:
             data = self._tobytes(self._to_numpy(flat))
         return _array("tensor", shape, dtype, device, is_complex, data)
 
-    def _array(self, value: Any) -> PlainValue:
+    def _array(self, value: Any, limit: int) -> PlainValue:
         shape = _tuple(_int(s) for s in self._array_shape(value))
         dtype = _str(self._array_dtype(value))
-        if self._array_size(value) > MAX_VALUES:
+        if self._array_size(value) > limit:
             return {"kind": "too_big", "shape": shape}
         is_complex = dtype.startswith("complex")
         wide = self._np_complex128 if is_complex else self._np_float64
