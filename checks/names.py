@@ -49,13 +49,14 @@ def require_callable(name: str, value: Any, torch: Any) -> None:
     )
 
 
-@check("expression", shorthand="expr", targets=("expr", "values"), fields=("value",))
+@check("expression", shorthand="expr", targets=("expr", "when", "values"), fields=("value",))
 def expression(
     ctx: CheckContext,
     expr: str,
     message: str | None = None,
     success: str | None = None,
     values: dict[str, str] | None = None,
+    when: str | None = None,
 ) -> Verdict:
     """A Python expression over the learner's names is true; fails with the author's message.
 
@@ -72,26 +73,48 @@ def expression(
     `torch`, `np`, `nn`, `F` and built-ins such as `len` are the real ones, whatever the learner
     has bound to those names; `before.x` is `x` as it was when the step began. `message` and
     `success` are templates: `{value}` is the expression's result, and each entry of `values`
-    names another expression to show.
+    names another expression to show. `when`, an expression, limits the check to the cases it
+    is about: where `when` is false the check passes without a word (no ✓ line).
+
+    ```yaml
+    - expression:
+        when: "isinstance(criterion, nn.NLLLoss)"
+        expr: "torch.allclose(model(x).exp().sum(dim=1), torch.ones(len(x)))"
+        message: "`nn.NLLLoss` takes log-probabilities, but the outputs of `model` are not."
+        success: "`nn.NLLLoss` gets log-probabilities from `model`"
+    ```
     """
+    if when is not None:
+        applies, problem = _evaluated(ctx, when, message)
+        if problem is not None:
+            return problem
+        if not bool(applies):
+            return passed("")  # not the case the check is about: nothing to confirm
+    result, problem = _evaluated(ctx, expr, message)
+    if problem is not None:
+        return problem
+    holds = bool(result)
+    template = success if holds else message
+    fields = _shown_values(ctx, values, result) if template is not None else {}
+    if holds:
+        return passed(titled(success, f"`{expr}` holds", fields))
+    return failed(titled(message, f"`{expr}` is not true yet", fields))
+
+
+def _evaluated(ctx: CheckContext, expr: str, message: str | None) -> tuple[Any, Verdict | None]:
+    """The value of ``expr``, or a failing verdict saying why it has none."""
     try:
-        result = evaluate(ctx, expr)
-        holds = bool(result)
+        return evaluate(ctx, expr), None
     except CheckFailed:
         raise
     except NameError as error:
         missing = getattr(error, "name", None)
         if missing and missing not in ctx.namespace:
             fix = message if message and not _has_fields(message) else f"Create `{missing}` first."
-            return Verdict(False, f"`{missing}` is not defined yet", (fix,), missing=missing)
-        return _evaluation_failed(expr, error, ctx)
+            return None, Verdict(False, f"`{missing}` is not defined yet", (fix,), missing=missing)
+        return None, _evaluation_failed(expr, error, ctx)
     except Exception as error:
-        return _evaluation_failed(expr, error, ctx)
-    template = success if holds else message
-    fields = _shown_values(ctx, values, result) if template is not None else {}
-    if holds:
-        return passed(titled(success, f"`{expr}` holds", fields))
-    return failed(titled(message, f"`{expr}` is not true yet", fields))
+        return None, _evaluation_failed(expr, error, ctx)
 
 
 def _shown_values(ctx: CheckContext, values: dict[str, str] | None, result: Any) -> dict[str, Any]:

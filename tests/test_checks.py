@@ -981,3 +981,18 @@ def test_operands_the_wrong_way_round_are_told_to_swap() -> None:
         "The other order works: (1, 3) by (3, 2) gives (1, 2). In a product the data comes "
         "first: put `features` first.",
     ]
+
+
+def test_an_expression_with_when_confirms_nothing_where_it_does_not_apply() -> None:
+    args = {
+        "when": "isinstance(criterion, nn.NLLLoss)",
+        "expr": "False",
+        "message": "NLLLoss wants log-probabilities",
+        "success": "NLLLoss gets log-probabilities",
+    }
+    other = run("expression", args, code="criterion = nn.CrossEntropyLoss()")
+    assert other == Verdict(True, "")
+    nll = run("expression", args, code="criterion = nn.NLLLoss()")
+    assert nll == Verdict(False, "NLLLoss wants log-probabilities")
+    missing = run("expression", args)
+    assert not missing.passed and missing.missing == "criterion"

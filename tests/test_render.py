@@ -549,3 +549,8 @@ def test_a_long_type_name_leaves_the_values_readable_at_80_columns() -> None:
     text = plain(lambda screen: screen.variables([PROBABILITIES, iterator]))
     assert "_SingleProcessDat… " in text
     assert "<an iterator>" in text
+
+
+def test_a_pass_that_confirms_nothing_draws_no_check_mark() -> None:
+    feedback = Feedback([passed("`criterion` is a loss"), passed("")], passed=True, shown=True)
+    assert plain(lambda screen: screen.feedback(feedback)) == "✓ `criterion` is a loss\n"

@@ -171,20 +171,21 @@ class Screen:
     def feedback(self, feedback: Feedback) -> None:
         if feedback.partial:  # one part right, another not made yet: no ✗ for work in progress
             for verdict in feedback.verdicts:
-                if verdict.passed:
+                if verdict.passed and verdict.title:
                     self._print(self.inline("✓ " + verdict.title, THEME_OK))
             for note in feedback.notes:
                 self.detail(note)
             return
         if feedback.passed:
             for verdict in feedback.verdicts:
-                self._print(self.inline("✓ " + verdict.title, THEME_OK))
+                if verdict.title:  # a check that did not apply confirms nothing
+                    self._print(self.inline("✓ " + verdict.title, THEME_OK))
             if feedback.explanation:
                 self._print(self._markdown(feedback.explanation))
             return
         failing = next(v for v in feedback.verdicts if not v.passed)
         for verdict in feedback.verdicts:
-            if verdict.passed:
+            if verdict.passed and verdict.title:
                 self._print(self.inline("✓ " + verdict.title, THEME_OK))
         self._print(self.inline("✗ " + failing.title, f"bold {THEME_BAD}"))
         for line in failing.details:
