@@ -996,3 +996,12 @@ def test_an_expression_with_when_confirms_nothing_where_it_does_not_apply() -> N
     assert nll == Verdict(False, "NLLLoss wants log-probabilities")
     missing = run("expression", args)
     assert not missing.passed and missing.missing == "criterion"
+
+
+def test_an_output_check_says_what_the_author_confirms_and_no_print_advice() -> None:
+    args = {"contains": "Ankle boot", "success": "The picture names the classes"}
+    assert run("output", args, output="... Ankle boot ...") == Verdict(
+        True, "The picture names the classes"
+    )
+    drawn = {"contains": "Class probability", "message": "Draw it with `view_classify`."}
+    assert run("output", drawn).details == ("Nothing was printed in this step.",)
