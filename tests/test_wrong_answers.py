@@ -1,7 +1,10 @@
 """A wrong answer never passes, whatever the learner's code did to the process it runs in.
 
-Each attack below makes the worker's own comparison say "equal"; the front compares the plain
-copies again (tutor.verify) and must refuse. Each gets its own worker: the patches last.
+Two defences, each tested on its own: while checks run, the worker puts back whatever the
+learner replaced in torch, NumPy and the built-ins (tutor.kernel.pristine); and the front
+compares plain copies of every passing comparison again (tutor.verify), which also catches a
+tensor subclass that answers every comparison with True. Each attack gets its own worker: the
+patches last.
 """
 
 from __future__ import annotations
@@ -58,8 +61,55 @@ def test_a_patched_comparison_does_not_pass_a_wrong_tensor(own_kernel: Kernel, a
     run(own_kernel, ATTACKS[attack])
     verdicts = check_y(own_kernel, ("matches_solution", {"names": ["y"]}))
     assert not verdicts[-1].passed, verdicts
-    assert "compared outside your session" in verdicts[-1].title
+    assert verdicts[-1].title.startswith("`y` has the wrong values"), verdicts[-1]
     assert any("got 3, expected 2" in line for line in verdicts[-1].details), verdicts[-1]
+
+
+def test_the_solution_is_computed_with_the_real_torch(own_kernel: Kernel) -> None:
+    # `torch.sum` replaced so that a `y` without the weighted sum equals what the solution
+    # would compute with the replacement: the solution must run with the real one.
+    run(own_kernel, "import torch\nfeatures = torch.ones(1, 3)\nbias = torch.ones(1, 1)")
+    own_kernel.begin_step()
+    run(own_kernel, "torch.sum = lambda x: torch.tensor(0.0)\ny = bias")
+    reply = own_kernel.check(
+        [("matches_solution", {"names": ["y"]})], "y = torch.sum(features) + bias", code="y = bias"
+    )
+    assert not reply["verdicts"][-1].passed, reply
+    assert any("replaced `torch.sum`" in note for note in reply["shadowed"]), reply["shadowed"]
+    after = own_kernel.exec("print(torch.sum(features))")  # the learner's own code: theirs
+    assert after["output"] == "tensor(0.)\n"
+
+
+def test_the_front_refuses_a_pass_whose_copies_disagree() -> None:
+    import struct
+
+    from tutor.checks.base import Verdict
+    from tutor.verify import confirmed
+
+    def plain(value: float) -> dict:  # type: ignore[type-arg]
+        return {
+            "kind": "array",
+            "container": "tensor",
+            "shape": (1,),
+            "dtype": "float32",
+            "device": "cpu",
+            "complex": False,
+            "data": struct.pack("d", value),
+        }
+
+    claim = {
+        "label": "y",
+        "atol": 1e-4,
+        "rtol": 1e-4,
+        "check_dtype": True,
+        "got": plain(3.0),
+        "expected": plain(2.0),
+    }
+    said_yes = Verdict(True, "`y` matches the solution", evidence=(claim,))
+    [verdict] = confirmed([said_yes, Verdict(True, "a later check")])
+    assert not verdict.passed
+    assert verdict.title == "`y` has the wrong values (compared outside your session)"
+    assert verdict.details[0] == "got 3, expected 2 at flat index 0"
 
 
 def test_a_patched_math_isclose_does_not_pass_a_wrong_number(own_kernel: Kernel) -> None:
@@ -67,7 +117,7 @@ def test_a_patched_math_isclose_does_not_pass_a_wrong_number(own_kernel: Kernel)
     own_kernel.begin_step()
     run(own_kernel, "z = x * 3\nmath.isclose = lambda *a, **k: True")
     verdicts = own_kernel.check([("matches_solution", {"names": ["z"]})], "z = x * 2")["verdicts"]
-    assert not verdicts[-1].passed and "compared outside your session" in verdicts[-1].title
+    assert not verdicts[-1].passed and "wrong value" in verdicts[-1].title
 
 
 def test_a_literal_value_is_compared_again(own_kernel: Kernel) -> None:
@@ -83,6 +133,7 @@ def test_a_right_answer_still_passes_after_the_same_patches(own_kernel: Kernel) 
     run(own_kernel, ATTACKS["torch.isclose"])
     verdicts = check_y(own_kernel, ("matches_solution", {"names": ["y"]}))
     assert verdicts[-1].passed and verdicts[-1].evidence == ()  # the front keeps no copies
+    assert own_kernel.exec("print(torch.isclose(features, -features).all())")["ok"]
 
 
 def test_a_subclass_lying_about_its_shape_is_caught(own_kernel: Kernel) -> None:
@@ -97,6 +148,7 @@ def test_a_subclass_lying_about_its_shape_is_caught(own_kernel: Kernel) -> None:
     )
     verdicts = own_kernel.check([("tensor", {"name": "y", "shape": [2, 2]})])["verdicts"]
     assert not verdicts[-1].passed and "wrong shape" in verdicts[-1].title, verdicts
+    assert "compared outside your session" in verdicts[-1].title  # only the front saw it
 
 
 def test_the_front_rule_is_torch_isclose() -> None:

@@ -15,13 +15,14 @@ import builtins
 import dataclasses
 import warnings
 from collections.abc import Callable
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from tutor.kernel import snapshot
 from tutor.kernel.capture import captured_output
 from tutor.kernel.execute import run_source
 from tutor.kernel.plain import MAX_VALUES, PlainCopier
+from tutor.kernel.pristine import Pristine
 from tutor.kernel.protocol import CheckReply, CheckRequest
 
 Interruptible = Callable[[], AbstractContextManager[None]]
@@ -39,6 +40,7 @@ class Checker:
         self.interruptible = interruptible  # Ctrl-C may stop learner code run inside it
         # Made now, before any learner code runs: it keeps the functions it copies with.
         self.copier = PlainCopier(torch, numpy)
+        self.pristine: Pristine | None = None  # set by keep_pristine() once the worker is ready
         self.snapshot: snapshot.Snapshot | None = None
         self._solutions: dict[str, dict[str, Any]] = {}
 
@@ -98,6 +100,7 @@ class Checker:
         )
         verdicts = []
         with (
+            self._pristine_torch() as replaced,
             snapshot.RandomStateKept(torch, numpy),
             captured_output(lambda _s, _t: None),
             warnings.catch_warnings(),
@@ -115,9 +118,17 @@ class Checker:
                 )
         return {
             "verdicts": verdicts,
-            "shadowed": shadowed_names(namespace, torch, numpy),
+            "shadowed": shadowed_names(namespace, torch, numpy) + replaced_notes(replaced),
             "renamed": renamed,
         }
+
+    def keep_pristine(self) -> None:
+        """Remember torch, NumPy and the built-ins as they are now (the worker is set up, no
+        learner code has run): checks run with these, whatever the learner replaces later."""
+        self.pristine = Pristine.of(self.torch, self.numpy)
+
+    def _pristine_torch(self) -> AbstractContextManager[list[str]]:
+        return self.pristine.restored() if self.pristine is not None else nullcontext([])
 
     def _one_check(self, name: str, check: Callable[[], Any]) -> Any:
         """One check's verdict; a pass carries plain copies of what it compared, for the front."""
@@ -225,6 +236,17 @@ def shadowed_names(namespace: dict[str, Any], torch: Any, numpy: Any) -> list[st
                 f"`{name}` is now {article} {kind}, not {usual}; `del {name}` or re-import it."
             )
     return notes
+
+
+def replaced_notes(replaced: list[str]) -> list[str]:
+    """A note on what the learner's code replaced in torch, NumPy or the built-ins."""
+    if not replaced:
+        return []
+    shown = ", ".join(f"`{name}`" for name in replaced[:3]) + (", …" if len(replaced) > 3 else "")
+    return [
+        f"Your code replaced {shown}. The checks use the real ones, but your own code now "
+        "calls the replacement; `%restart` gives you a fresh worker."
+    ]
 
 
 def first_line(text: str, limit: int = 300) -> str:

@@ -86,6 +86,7 @@ class Worker:
         self.checker = Checker(torch, numpy, self.interruptible)
         self.tracker = ProgressTracker(self._send, torch)
         self.tracker.install()
+        self.checker.keep_pristine()  # after the tracker's own wrappers, before learner code
         self._fresh_namespace()
 
     def _fresh_namespace(self) -> None:
