@@ -9,6 +9,9 @@ images; a 784x256 weight) this prints the median time of a `matches_solution` re
 real worker, the front's own comparison inside it, and the same comparison done by
 `torch.isclose(...).all()` in the worker as the baseline. Target: the front's share stays under
 20 ms for every lesson size (an input's feedback must feel instant).
+
+It also times the other defence, putting back what learner code replaced in torch, NumPy and the
+built-ins around each check request (tutor/kernel/pristine.py), against an empty `with` block.
 """
 
 from __future__ import annotations
@@ -60,6 +63,11 @@ def main() -> None:
             )
     finally:
         kernel.close()
+    pristine_ms, empty_ms = _pristine_cost()
+    print(
+        f"pristine torch around a check request: {pristine_ms:.3f} ms "
+        f"(an empty with-block: {empty_ms:.4f} ms)"
+    )
     verdict = "PASS" if worst < TARGET_MS else "MISS"
     print(
         f"front comparison, worst lesson size: {worst:.2f} ms (target < {TARGET_MS:g} ms) {verdict}"
@@ -78,6 +86,27 @@ def _raw_verdicts(kernel: Kernel, request: tuple[list, str]) -> list[Verdict]:  
     }
     reply = kernel._request(message)  # type: ignore[arg-type]
     return list(reply["verdicts"])
+
+
+def _pristine_cost(rounds: int = 200) -> tuple[float, float]:
+    import contextlib
+
+    import numpy
+    import torch
+
+    from tutor.kernel.pristine import Pristine
+
+    pristine = Pristine.of(torch, numpy)
+
+    def guarded() -> None:
+        with pristine.restored():
+            pass
+
+    def empty() -> None:
+        with contextlib.nullcontext():
+            pass
+
+    return median_ms(guarded, rounds), median_ms(empty, rounds)
 
 
 if __name__ == "__main__":
