@@ -144,3 +144,5 @@ def test_getting_ready_to_train_is_not_judged_as_a_failed_training(write_lesson)
         assert not judge(step, [code], code, not_yet, revisit=False).shown
     loop = "for i in range(3):\n    losses.append(1.0)"
     assert judge(step, [loop], loop, not_yet, revisit=False).shown
+    result = "losses = [x / 2 for x in steps]"  # a computed value: a result, judged
+    assert judge(step, [result], result, not_yet, revisit=False).shown

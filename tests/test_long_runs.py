@@ -162,3 +162,15 @@ def test_pythons_did_you_mean_survives_in_the_traceback(kernel: Kernel) -> None:
     )
     reply = kernel.exec("import torch\ntorch.onse(2)")
     assert "Did you mean: 'ones'?" in reply["error"]
+
+
+def test_a_course_loader_is_named_as_the_learner_names_it(kernel: Kernel) -> None:
+    messages: list[ProgressMessage] = []
+    code = (
+        "from tutor import data\n"
+        "trainloader = data.mnist(train=False, batch_size=500, full=False)\n"
+        "for images, labels in trainloader:\n"
+        "    pass\n"
+    )
+    assert kernel.exec(code, on_progress=messages.append)["ok"]
+    assert {m["loader"] for m in messages} == {"trainloader"}

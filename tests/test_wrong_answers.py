@@ -201,3 +201,12 @@ def _plain(data: bytes, values: int) -> dict:  # type: ignore[type-arg]
         "complex": False,
         "data": data,
     }
+
+
+def test_torch_wrapping_its_own_functions_is_not_called_a_replacement(own_kernel: Kernel) -> None:
+    # Building an Adam optimizer imports torch._dynamo, which wraps `torch.manual_seed`.
+    run(own_kernel, "import torch\nm = torch.nn.Linear(2, 2)")
+    own_kernel.begin_step()
+    run(own_kernel, "opt = torch.optim.Adam(m.parameters(), lr=0.01)\nz = 1")
+    reply = own_kernel.check([("matches_solution", {"names": ["z"]})], "z = 2")
+    assert not any("replaced" in note for note in reply["shadowed"]), reply["shadowed"]

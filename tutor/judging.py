@@ -108,8 +108,27 @@ def only_sets_up(latest: str, step: Step, verdicts: list[Verdict]) -> bool:
         body = ast.parse(latest).body
     except SyntaxError:
         return False
-    setting_up = (ast.Assign, ast.AnnAssign, ast.Import, ast.ImportFrom)
-    return bool(body) and all(isinstance(statement, setting_up) for statement in body)
+    return bool(body) and all(_gets_ready(statement) for statement in body)
+
+
+def _gets_ready(statement: ast.stmt) -> bool:
+    """An import, or a name given a fresh start: an empty or zero value (`losses = []`,
+    `correct = 0`) or a new object (`model = Net()`, `optimizer = optim.SGD(...)`). A computed
+    value (`accuracy = correct / total`) is a result, to be judged."""
+    if isinstance(statement, (ast.Import, ast.ImportFrom)):
+        return True
+    if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or statement.value is None:
+        return False
+    value = statement.value
+    if isinstance(value, (ast.List, ast.Dict, ast.Tuple, ast.Set)):
+        return not (value.keys if isinstance(value, ast.Dict) else value.elts)
+    if isinstance(value, ast.Constant):
+        return value.value in (0, 0.0, None, "")
+    if isinstance(value, ast.Call):
+        function = value.func
+        name = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
+        return name[:1].isupper()  # a class made: `Net()`, `nn.NLLLoss()`, `optim.Adam(...)`
+    return False
 
 
 _TRUSTED_NAMES = {"torch", "np", "numpy", "nn", "F"}

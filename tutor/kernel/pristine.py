@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import builtins
 import math
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -28,8 +29,9 @@ _MISSING = object()
 class Pristine:
     """The attributes of a few modules and classes as they were when it was made."""
 
-    def __init__(self, owners: dict[str, Any]) -> None:
+    def __init__(self, owners: dict[str, Any], libraries: tuple[str, ...] = ()) -> None:
         self._saved = [(label, owner, dict(vars(owner))) for label, owner in owners.items()]
+        self._libraries = libraries  # folders whose code may wrap its own functions later
 
     @classmethod
     def of(cls, torch: Any, numpy: Any) -> Pristine:
@@ -42,18 +44,28 @@ class Pristine:
                 "np": numpy,
                 "math": math,
                 "builtins": builtins,
-            }
+            },
+            libraries=tuple(os.path.dirname(m.__file__ or "") + os.sep for m in (torch, numpy)),
         )
 
     def replaced(self) -> list[tuple[str, Any, str, Any, Any]]:
-        """(label, owner, name, original, now) for each attribute that is not what it was."""
+        """(label, owner, name, original, now) for each attribute that is not what it was.
+
+        torch wraps some of its own functions later (building an optimizer imports
+        `torch._dynamo`, which wraps `torch.manual_seed`): a wrapper of the original, made by
+        the library's own code, becomes the new original.
+        """
         found = []
         for label, owner, saved in self._saved:
             current = vars(owner)
             for name, original in saved.items():
                 now = current.get(name, _MISSING)
-                if now is not original:
-                    found.append((label, owner, name, original, now))
+                if now is original:
+                    continue
+                if _library_wrapper(now, original, self._libraries):
+                    saved[name] = now
+                    continue
+                found.append((label, owner, name, original, now))
         return found
 
     @contextmanager
@@ -79,6 +91,22 @@ class Pristine:
                         setattr(owner, name, now)
                 except (AttributeError, TypeError):
                     pass
+
+
+def _library_wrapper(now: Any, original: Any, libraries: tuple[str, ...]) -> bool:
+    """Whether ``now`` wraps ``original`` (`functools.wraps`) and was written in a library's
+    own files, not in the learner's inputs."""
+    code = getattr(now, "__code__", None)
+    filename = getattr(code, "co_filename", "")
+    if not filename or filename.startswith("<") or not filename.startswith(libraries):
+        return False
+    inner, depth = now, 0
+    while depth < 8 and inner is not None:
+        inner = getattr(inner, "__wrapped__", None)
+        if inner is original:
+            return True
+        depth += 1
+    return False
 
 
 def _public(name: str) -> bool:

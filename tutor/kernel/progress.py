@@ -158,14 +158,22 @@ class WatchedIterator:
 def _name_in_caller(loader: Any) -> str:
     """The learner's name for ``loader`` (`trainloader`), read in the code that loops over it."""
     try:
-        frame = sys._getframe(2)  # this helper's caller is __iter__, called by the learner's loop
+        frame: Any = sys._getframe(2)  # this helper's caller is __iter__, called by the loop
     except ValueError:
+        return ""
+    # The learner's own code (an input's file is `<input-3>`), not a loader class's `__iter__`
+    # that hands over to DataLoader's (where the loader is `self`).
+    for _ in range(6):
+        if frame is None or frame.f_code.co_filename.startswith("<"):
+            break
+        frame = frame.f_back
+    if frame is None:
         return ""
     names = [
         str(name)
         for scope in (frame.f_locals, frame.f_globals)
         for name, value in list(scope.items())
-        if value is loader and not str(name).startswith("_")
+        if value is loader and not str(name).startswith("_") and name != "self"
     ]
     if len(names) > 1:  # two names for one loader: the one the loop's line uses
         line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
