@@ -400,7 +400,7 @@ def _name_error(exc: BaseException, message: str, namespace: dict[str, Any]) -> 
     if earlier:
         return earlier
     candidates = [k for k in namespace if not k.startswith("_")]
-    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.75)
+    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.8)
     if close:
         return [f"There is no `{name}` yet. Did you mean `{close[0]}`?"]
     return []

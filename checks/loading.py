@@ -114,15 +114,26 @@ def missing_file(exc: BaseException, message: str, namespace: dict[str, Any]) ->
     if type(exc).__name__ != "FileNotFoundError" or not match:
         return []
     path = match.group(1)
+    joined = _joined_without_slash(path)
+    if joined:
+        rest = path[len(joined) :].split(os.sep)[0]
+        return [
+            f"`{joined}` is a folder, and `{path}` adds `{rest}` to its name without a `/`.",
+            f"Join them with a separator: `... + '/{rest}'`, or `os.path.join(folder, '{rest}')`.",
+        ]
     folder = os.path.dirname(path) or "."
     try:
         names = sorted(n for n in os.listdir(folder) if not n.startswith("."))
     except OSError:
         return [f"There is no folder `{folder}`, so there is no `{path}` either."]
     where = os.path.abspath(folder)
-    lines = [
-        f"There is no file `{path}`: a relative path is read from the current folder, `{where}`."
-    ]
+    if os.path.isabs(path):
+        lines = [f"There is no file `{path}`."]
+    else:
+        lines = [
+            f"There is no file `{path}`: a relative path is read from the current folder, "
+            f"`{where}`."
+        ]
     close = difflib.get_close_matches(os.path.basename(path), names, n=1, cutoff=0.6)
     if close:
         lines.append(f"Did you mean `{os.path.join(os.path.dirname(path), close[0])}`?")
@@ -135,4 +146,29 @@ def missing_file(exc: BaseException, message: str, namespace: dict[str, Any]) ->
     return lines
 
 
-EXPLAINERS = (size_mismatch, wrong_keys, pickled_object, missing_file)
+def _joined_without_slash(path: str) -> str:
+    """The existing folder that ``path`` starts with and runs on from without a separator,
+    when the separator would make a path that exists (`data_dir + 'train'` gives
+    `.../fashiontrain` where `.../fashion/train` is there), or ''."""
+    for end in range(len(path) - 1, 0, -1):
+        head = path[:end]
+        if path[end] == os.sep or head.endswith(os.sep) or not os.path.isdir(head):
+            continue
+        rest = path[end:].split(os.sep)[0]
+        return head if os.path.exists(os.path.join(head, rest)) else ""
+    return ""
+
+
+def save_arguments_swapped(
+    exc: BaseException, message: str, namespace: dict[str, Any]
+) -> list[str]:
+    """`torch.save('checkpoint.pth', model.state_dict())`: the file where the object belongs."""
+    if "expected 'f' to be string, path, or a file-like object" not in message:
+        return []
+    return [
+        "`torch.save` takes what to save first, then the file: "
+        "`torch.save(model.state_dict(), 'checkpoint.pth')`."
+    ]
+
+
+EXPLAINERS = (size_mismatch, wrong_keys, pickled_object, missing_file, save_arguments_swapped)

@@ -1005,3 +1005,18 @@ def test_an_output_check_says_what_the_author_confirms_and_no_print_advice() -> 
     )
     drawn = {"contains": "Class probability", "message": "Draw it with `view_classify`."}
     assert run("output", drawn).details == ("Nothing was printed in this step.",)
+
+
+def test_save_with_its_arguments_swapped_is_named() -> None:
+    error = raised_by("torch.save('checkpoint.pth', {'w': torch.ones(1)})\n")
+    assert explain_error(error, {}) == [
+        "`torch.save` takes what to save first, then the file: "
+        "`torch.save(model.state_dict(), 'checkpoint.pth')`."
+    ]
+
+
+def test_a_folder_joined_without_a_slash_is_named(tmp_path: Any) -> None:
+    (tmp_path / "fashion" / "train").mkdir(parents=True)
+    error = raised_by(f"open({str(tmp_path / 'fashion')!r} + 'train/x.png')\n")
+    lines = explain_error(error, {})
+    assert lines[0].endswith("adds `train` to its name without a `/`."), lines

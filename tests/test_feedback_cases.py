@@ -635,3 +635,19 @@ def test_a_command_typed_without_its_percent_sign_is_named() -> None:
     except NameError as error:
         lines = explain_error(error, {})
     assert lines == ["`hint` is a tutor command: type `%hint` (commands start with `%`)."]
+
+
+def test_a_loss_class_bound_without_its_call_is_named(kernel: Kernel) -> None:
+    kernel.exec("import torch\nfrom torch import nn", quiet=True)
+    kernel.begin_step()
+    kernel.exec("criterion = nn.CrossEntropyLoss", quiet=True)
+    reply = kernel.check(
+        [("expression", {"expr": "isinstance(criterion, nn.Module)"})],
+        "criterion = nn.CrossEntropyLoss()",
+        bound=["criterion"],
+    )
+    assert not reply["verdicts"][-1].passed
+    assert reply["shadowed"] == [
+        "`criterion` holds the class `nn.CrossEntropyLoss` itself, not one made from it: call "
+        "it, as in `criterion = nn.CrossEntropyLoss()`."
+    ]

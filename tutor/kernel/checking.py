@@ -118,7 +118,9 @@ class Checker:
                 )
         return {
             "verdicts": verdicts,
-            "shadowed": shadowed_names(namespace, torch, numpy) + replaced_notes(replaced),
+            "shadowed": shadowed_names(namespace, torch, numpy)
+            + replaced_notes(replaced)
+            + class_notes(namespace, request.get("bound", []), torch),
             "renamed": renamed,
         }
 
@@ -234,6 +236,25 @@ def shadowed_names(namespace: dict[str, Any], torch: Any, numpy: Any) -> list[st
             article = "an" if kind[:1].lower() in "aeiou" else "a"
             notes.append(
                 f"`{name}` is now {article} {kind}, not {usual}; `del {name}` or re-import it."
+            )
+    return notes
+
+
+def class_notes(namespace: dict[str, Any], bound: list[str], torch: Any) -> list[str]:
+    """`criterion = nn.CrossEntropyLoss`: a name the latest input bound to a network, loss or
+    optimizer class itself, where one made from it (with `()`) was surely meant."""
+    notes = []
+    kinds = (torch.nn.Module, torch.optim.Optimizer)
+    for name in bound:
+        value = namespace.get(name)
+        if isinstance(value, type) and issubclass(value, kinds):
+            module = str(value.__module__)
+            prefix = "nn." if module.startswith("torch.nn") else ""
+            prefix = "optim." if module.startswith("torch.optim") else prefix
+            arguments = "()" if module.startswith("torch.nn.modules.loss") else "(...)"
+            notes.append(
+                f"`{name}` holds the class `{prefix}{value.__name__}` itself, not one made from "
+                f"it: call it, as in `{name} = {prefix}{value.__name__}{arguments}`."
             )
     return notes
 
