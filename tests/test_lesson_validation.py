@@ -285,6 +285,6 @@ def test_a_number_option_in_block_style_is_pointed_at_on_its_own_line(write_less
         '["label 0", "label 1", "label 2", "label 3"]',
     ],
 )
-def test_number_options_that_no_typed_number_misreads_are_allowed(write_lesson, options: str) -> None:  # type: ignore[no-untyped-def]
+def test_number_options_no_typed_number_misreads_are_allowed(write_lesson, options: str) -> None:  # type: ignore[no-untyped-def]
     answer = options.strip("[]").split(", ")[2].strip('"')
     assert validate_file(write_lesson(NUMBERED.format(options=options, answer=answer))) == []
