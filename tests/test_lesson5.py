@@ -43,3 +43,30 @@ def test_typing_the_notebook_code_completes_lesson5(tmp_path: Path) -> None:
     steps = progress[0]["steps"]
     assert [s["status"] for s in steps] == ["done"] * 8
     assert all(s["hints_used"] == 0 and not s["solution_shown"] for s in steps)
+
+
+def test_the_helpers_plot_losses_with_both_lists_passes_the_curves_step(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # `helper.plot_losses(train_losses, test_losses)` drew one curve titled with the second list
+    import re
+
+    from tutor.catalog import builtin_paths
+    from tutor.lesson import load_lesson
+    from tutor.pictures import helper
+
+    path = next(p for p in builtin_paths() if p.stem == "lesson5")
+    step = next(s for s in load_lesson(path).steps if s.id == "curves")
+    (pattern,) = [c.args["pattern"] for c in step.checks if c.name == "output"]
+
+    helper.plot_losses([0.61, 0.54, 0.50], [0.58, 0.55, 0.57])
+    out = capsys.readouterr().out
+    assert re.search(pattern, out), out
+    assert "Training loss: 3 epochs, first 0.610" in out
+    assert "Validation loss: 3 epochs, first 0.580, lowest 0.550 (epoch 2)" in out
+    assert "[0.58" not in out  # the second list is a curve, not a title
+
+    helper.plot_losses([0.61, 0.54])  # one list: the column chart, as lesson 3 draws it
+    assert capsys.readouterr().out.startswith("Loss: 2 values, from 0.61 to 0.54")
+    helper.plot_losses([0.61, 0.54], "Batch loss")  # an older call naming the title
+    assert capsys.readouterr().out.startswith("Batch loss: 2 values")

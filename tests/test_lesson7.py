@@ -49,3 +49,19 @@ def test_typing_the_notebook_code_completes_lesson7(tmp_path: Path) -> None:
     )
     steps = progress[0]["steps"]
     assert len(steps) == 10 and all(s["status"] == "done" for s in steps)
+
+
+def test_the_labels_question_reads_a_typed_number_as_the_option_number() -> None:
+    # The options were `0, 1, 2, 3`, so `3`, meant as the third option, chose the label 3.
+    from tutor.catalog import builtin_paths
+    from tutor.choices import match_option
+    from tutor.lesson import load_lesson
+
+    path = next(p for p in builtin_paths() if p.stem == "lesson7")
+    step = next(s for s in load_lesson(path).steps if s.id == "labels")
+    third = match_option(step, "3")
+    assert third is not None and third.text == step.answer == "label 2"
+    chosen = match_option(step, "label 2")
+    assert chosen is not None and chosen.text == step.answer
+    second = match_option(step, "2")
+    assert second is not None and second.text == "label 1"

@@ -244,3 +244,47 @@ def test_an_option_listed_twice_is_a_problem(write_lesson) -> None:  # type: ign
     text = GOOD.replace("options: [view,", "options: [view, view,")
     (problem,) = validate_file(write_lesson(text))
     assert problem.message == "option 'view' is listed twice"
+
+
+NUMBERED = """
+id: demo
+title: Demo
+steps:
+  - id: labels
+    kind: choice
+    text: Which label does `sandal` get?
+    options: {options}
+    answer: "{answer}"
+"""
+
+
+def test_bare_number_options_that_a_typed_number_would_misread_are_a_problem(write_lesson) -> None:  # type: ignore[no-untyped-def]
+    # lesson7's labels step had these: typing `3` for the third option chose the label 3
+    text = NUMBERED.format(options='["0", "1", "2", "3"]', answer="2")
+    path = write_lesson(text)
+    assert [str(p) for p in validate_file(path)] == [
+        f"{path}:7:20: option 2 is the bare number '1': a learner who types 1 to choose option 1 "
+        "('0') gets this one, since an option's text wins over its number. Write the options in "
+        "words, such as 'label 1'"
+    ]
+    with pytest.raises(LessonError):
+        load_lesson(path)
+
+
+def test_a_number_option_in_block_style_is_pointed_at_on_its_own_line(write_lesson) -> None:  # type: ignore[no-untyped-def]
+    options = '\n      - {text: "2", why: "no"}\n      - "`1`"\n      - three'
+    (problem,) = validate_file(write_lesson(NUMBERED.format(options=options, answer="three")))
+    assert (problem.line, problem.message.split(":")[0]) == (8, "option 1 is the bare number '2'")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        '["1", "2", "3", "4"]',  # each option is its own number: typing either way agrees
+        '["0.1", "1.0", "2.3", "10"]',  # 10 is no option's number among four
+        '["label 0", "label 1", "label 2", "label 3"]',
+    ],
+)
+def test_number_options_no_typed_number_misreads_are_allowed(write_lesson, options: str) -> None:  # type: ignore[no-untyped-def]
+    answer = options.strip("[]").split(", ")[2].strip('"')
+    assert validate_file(write_lesson(NUMBERED.format(options=options, answer=answer))) == []

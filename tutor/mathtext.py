@@ -66,6 +66,7 @@ SYMBOLS = {
     "leftarrow": "←",
     "in": "∈",
     "partial": "∂",
+    "ell": "ℓ",
     "nabla": "∇",
     "dots": "…",
     "ldots": "…",
@@ -94,7 +95,11 @@ SUBSCRIPTS = str.maketrans("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄�
 _SUPER_OK = set("0123456789+-=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVW")
 _SUB_OK = set("0123456789+-=()aehijklmnoprstuvx")
 
-_MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$\w])\$(?!\s)([^$\n]+?)(?<!\s)\$(?![\w$])", re.S)
+# Inline math may wrap onto the next line, as prose in a lesson's text does, but never runs
+# over a blank line: `$5 ... $10` in two paragraphs stays text.
+_MATH = re.compile(
+    r"\$\$(.+?)\$\$|(?<![\\$\w])\$(?!\s)((?:[^$\n]|\n(?![ \t]*\n))+?)(?<!\s)\$(?![\w$])", re.S
+)
 
 
 def replace_math(text: str) -> str:
@@ -109,12 +114,15 @@ def to_unicode(tex: str) -> str:
     text = re.sub(r"\\hat\s*\{?(\w)\}?", "\\1\u0302", text)
     text = re.sub(r"\\vec\s*\{?(\w)\}?", "\\1\u20d7", text)
     text = re.sub(r"\\[,;:! ]", " ", text)
+    # `\partial \ell` (or `\partial^2 y`) reads as one symbol, ∂ℓ: joined, a fraction of two
+    # such needs no brackets
+    text = re.sub(r"\\partial(\^\{?\w+\}?)?\s+(?=[\\\w])", r"\\partial\1{}", text)
     text = _fractions(text)
     text = re.sub(r"\\([A-Za-z]+)", lambda m: SYMBOLS.get(m.group(1), m.group(1)), text)
     text = _scripts(text, "^", SUPERSCRIPTS, _SUPER_OK)
     text = _scripts(text, "_", SUBSCRIPTS, _SUB_OK)
     text = text.replace("{", "").replace("}", "")
-    return re.sub(r"[ \t]+", " ", text).strip()
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def _group(text: str, start: int) -> tuple[str, int]:

@@ -6,6 +6,7 @@
     print(view_classify(images[0], ps, color=False, unicode=True))
     helper.view_classify(images[0].view(1, 28, 28), ps)       # what a learner types: it prints
     helper.plot_losses(losses)                                 # a loss curve, one column per loss
+    helper.plot_losses(train_losses, test_losses)              # both on one chart (tutor.curves)
 
 Three ways to draw, chosen by what the terminal can show:
 
@@ -32,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from tutor.curves import curves
 from tutor.data import FASHION_CLASSES
 
 __all__ = ["FASHION_LABELS", "Helper", "helper", "imshow", "loss_curve", "view_classify"]
@@ -172,9 +174,28 @@ class Helper:
         labels = "fashion" if version.lower().startswith("fashion") else None
         print(view_classify(img, ps, labels=labels, color=_use_color(), unicode=_use_unicode()))
 
-    def plot_losses(self, losses: Any, title: str = "Loss") -> None:
-        """Print ``losses``, a list of numbers (``loss.item()`` per batch or epoch), as a curve."""
-        print(loss_curve(losses, unicode=_use_unicode(), title=title))
+    def plot_losses(
+        self, losses: Any, *more: Any, title: str = "Loss", labels: Sequence[str] | None = None
+    ) -> None:
+        """Print ``losses``, a list of numbers (``loss.item()`` per batch or epoch), as a curve.
+
+        Given several lists, as the course plots `train_losses` and `test_losses`, print them
+        on one chart, a curve each, labelled "Training loss" and "Validation loss" for two
+        (``labels`` names them otherwise), as ``tutor.curves.plot_losses`` does.
+
+        >>> helper.plot_losses(losses)  # doctest: +SKIP
+        >>> helper.plot_losses(train_losses, test_losses)  # doctest: +SKIP
+        """
+        if len(more) == 1 and isinstance(more[0], str):  # the older `plot_losses(losses, title)`
+            title, more = more[0], ()
+        if not more:
+            print(loss_curve(losses, unicode=_use_unicode(), title=title))
+            return
+        series = [losses, *more]
+        names = list(labels) if labels is not None else _curve_names(len(series))
+        if len(names) != len(series):
+            raise ValueError(f"plot_losses got {len(series)} lists but {len(names)} labels.")
+        print(curves(dict(zip(names, series, strict=True)), unicode=_use_unicode()))
 
     loss_curve = plot_losses
 
@@ -185,6 +206,13 @@ class Helper:
 
 
 helper = Helper()
+
+
+def _curve_names(count: int) -> list[str]:
+    """The course's names for a training and a validation curve; numbers for other counts."""
+    if count == 2:
+        return ["Training loss", "Validation loss"]
+    return [f"Loss {number}" for number in range(1, count + 1)]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -184,6 +184,7 @@ def _step_problems(
                     positions,
                 )
                 problems.append((where, f"option '{text}' is listed twice"))
+        problems.extend(_number_options(texts, here, positions))
         if step["answer"] not in texts:
             problems.append(
                 (
@@ -224,6 +225,31 @@ def _step_problems(
             )
         )
     return problems
+
+
+def _number_options(
+    texts: list[str], here: Path, positions: dict[Path, Position]
+) -> list[tuple[Position, str]]:
+    """The first option written as a bare whole number that a typed option number would hit.
+
+    Learners may answer with an option's number, and an option's text wins over its number:
+    with options `0, 1, 2, 3`, typing `3` for the third option chooses the fourth. Options
+    `1, 2, 3, 4` in that order are safe (each is its own number), and so is `10` among four.
+    """
+    for position, text in enumerate(texts, start=1):
+        bare = text.strip().strip("`").strip()
+        if not (bare.isascii() and bare.isdigit()):
+            continue
+        number = int(bare)
+        if 1 <= number <= len(texts) and number != position:
+            message = (
+                f"option {position} is the bare number '{bare}': a learner who types {number} "
+                f"to choose option {number} ('{texts[number - 1]}') gets this one, since an "
+                f"option's text wins over its number. Write the options in words, such as "
+                f"'label {bare}'"
+            )
+            return [(_where(here + ("options", position - 1), positions), message)]
+    return []
 
 
 def _check_problems(item: dict[str, Any], here: Path, positions: dict[Path, Position]) -> list[Any]:
