@@ -7,7 +7,7 @@ wrong, these helpers look for the usual cause and return lines that name it, eac
 - `optimizer.zero_grad()` between `loss.backward()` and `optimizer.step()`, or never;
 - `optimizer.step()` never called, or called before `loss.backward()`;
 - a network ending in a softmax fed to `nn.CrossEntropyLoss` (squashed twice);
-- `nn.NLLLoss` given raw scores instead of log-probabilities;
+- `nn.NLLLoss` given raw scores or probabilities instead of log-probabilities;
 - `losses.append(loss)` keeping each batch's graph alive.
 
 They never raise: a hint that cannot be worked out is simply left out.
@@ -222,6 +222,8 @@ def output_kind(module: Any, torch: Any) -> str:
     if not isinstance(out, torch.Tensor) or out.dim() != 2 or out.shape[1] < 2:
         return ""
     out = out.detach().double()
+    if not bool(torch.isfinite(out).all()):
+        return ""  # overflowed weights: the learning rate's advice names that, not the kind
     ones = torch.ones(out.shape[0], dtype=out.dtype, device=out.device)
     if bool((out >= 0).all()) and torch.allclose(out.sum(1), ones, atol=_SUM_TOLERANCE):
         return "probabilities"
@@ -256,6 +258,13 @@ def loss_function_advice(namespace: dict[str, Any], torch: Any) -> list[str]:
             ]
         if nll and kind == "scores":
             return nll_advice(name, nll[0])
+        if nll and kind == "probabilities":
+            return [
+                f"`{nll[0]}` is `nn.NLLLoss`, which expects log-probabilities, but `{name}` ends "
+                "with a softmax and gives probabilities: the loss is then minus the right "
+                "class's probability, a negative number that says little.",
+                f"End `{name}` with `nn.LogSoftmax(dim=1)` instead of `nn.Softmax(dim=1)`.",
+            ]
     return []
 
 

@@ -807,3 +807,14 @@ def test_the_usage_examples_in_the_helpers_docstrings_hold() -> None:
 
     for module in (expressions, networks):
         assert doctest.testmod(module).failed == 0, module.__name__
+
+
+def test_nll_loss_on_a_softmax_is_named(kernel: Kernel) -> None:
+    earlier = NETWORK.replace("nn.CrossEntropyLoss()", "nn.NLLLoss()").replace(
+        "nn.Linear(64, 10))", "nn.Linear(64, 10), nn.Softmax(dim=1))"
+    )
+    earlier += "optimizer = optim.SGD(model.parameters(), lr=0.01)"
+    v = verdict(kernel, "loss_falls", "losses", earlier=earlier, code=TRAIN.format(epochs=1))
+    assert not v.passed, text(v)
+    assert "`model` ends with a softmax and gives probabilities" in text(v)
+    assert "`nn.LogSoftmax(dim=1)` instead of `nn.Softmax(dim=1)`" in text(v)
