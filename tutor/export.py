@@ -15,6 +15,7 @@ import ast
 from pathlib import Path
 from typing import Any
 
+from tutor.judging import bound_names
 from tutor.lesson import Lesson, Step
 from tutor.session import DONE, SKIPPED, StepRecord
 
@@ -82,16 +83,10 @@ def _binds_and_reads(code: str) -> tuple[set[str], set[str]]:
         tree = ast.parse(code)
     except SyntaxError:
         return set(), {"*"}  # unreadable: it binds nothing we can tell, so it is kept
-    binds: set[str] = set()
-    for statement in tree.body:
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            binds.add(statement.name)
-            continue
-        for node in ast.walk(statement):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                binds.add(node.id)
-            elif isinstance(node, (ast.Import, ast.ImportFrom)):
-                binds.update((a.asname or a.name).split(".")[0] for a in node.names)
+    binds = bound_names(code)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            binds.update((a.asname or a.name).split(".")[0] for a in node.names)
     reads = {
         n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
     }
