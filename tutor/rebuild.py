@@ -45,14 +45,12 @@ class StateBuilder:
         self.session = session
         self.runner = runner
         self.save_step = save_step
-        self.checkpoint_path = checkpoint_path
+        self.checkpoints = Checkpoints(lesson, runner, checkpoint_path)
+        self.making_again = MakingAgain(lesson, session, runner)
         self.at: int | None = None  # the step whose work the namespace holds
         self.restored: int | None = None  # the step whose starting state was just loaded
         self.note = ""  # what restoring had to say (names made again), for the next result
-        self._noted: set[str] = set()  # names whose making again ``note`` tells of
-        self._told: set[str] = set()  # names made again that the learner has been told of
-        # Inputs run after the lesson's end, for a crash there: its checkpoint, then these.
-        self.after_end: list[str] = []
+        self.after_end: list[str] = []  # inputs since the lesson's end, for a crash there
 
     # -- building ----------------------------------------------------------------------------
 
@@ -82,7 +80,7 @@ class StateBuilder:
             self._replay_step(earlier, learner_code)
         self.at = index - 1
         if index == end:  # replayed once, for progress kept by an older tutor: never again
-            self._save(None)
+            self.checkpoints.save(index)
         return setup
 
     def enter(self, index: int, quiet: bool = False) -> RunResult:
@@ -97,17 +95,16 @@ class StateBuilder:
         else:
             result = self.runner.begin(step, quiet=quiet)
             if result.ok:
-                self._save(step)
+                self.checkpoints.save(index)
         self.restored, self.at = None, index
         result.note, self.note = self.note, ""
-        self._told |= self._noted
+        self.making_again.told()
         return result
 
     def finish(self) -> None:
-        """The learner has just reached the lesson's end (the last step passed or skipped):
-        keep the namespace as it is, so that resuming the finished lesson, or a crash from here
-        on, loads it instead of replaying every step."""
-        self._save(None)
+        """The learner has just reached the lesson's end: keep the namespace as it is, so that
+        resuming the finished lesson, or a crash from here on, loads it, replaying no step."""
+        self.checkpoints.save(len(self.lesson.steps))
         self.after_end = []
         self.restored, self.at = None, len(self.lesson.steps) - 1
 
@@ -116,7 +113,7 @@ class StateBuilder:
         (one skipped by working ahead): the nearest earlier checkpoint, then the steps after it
         replayed; with none at all, setup and every earlier step."""
         nearest = next(
-            (k for k in range(index - 1, -1, -1) if self._checkpoint_of(k).is_file()), None
+            (k for k in range(index - 1, -1, -1) if self.checkpoints.path(k).is_file()), None
         )
         if nearest is None or not self._load(nearest):
             self.runner.fresh()
@@ -142,65 +139,17 @@ class StateBuilder:
         self.note = ""  # `%reset` says what it did; this is not for the next step to say
         return True
 
-    # -- checkpoints -------------------------------------------------------------------------
-
-    def _save(self, step: Step | None) -> None:
-        """Save the namespace as ``step`` begins (``None``: at the lesson's end)."""
-        if self.checkpoint_path is None:
-            return
-        path = self.checkpoint_path(step)
-        if not self.runner.kernel.save_checkpoint(str(path)).get("ok"):
-            path.unlink(missing_ok=True)  # an older one would restore a state long gone
-
-    def _checkpoint_of(self, index: int) -> Path:
-        """Step ``index``'s checkpoint; one past the last step: the lesson's end."""
-        steps = self.lesson.steps
-        if self.checkpoint_path is None or index > len(steps):
-            return Path("/nonexistent")  # no checkpoints are kept (tests, `tutor test`)
-        return self.checkpoint_path(steps[index] if index < len(steps) else None)
-
     def _load(self, index: int) -> bool:
-        """Load step ``index``'s checkpoint, making again what it could not hold."""
-        path = self._checkpoint_of(index)
+        """Load checkpoint ``index`` (a step's or the end's), making again what it cannot hold."""
+        path = self.checkpoints.path(index)
         if not path.is_file():
             return False
         reply = self.runner.kernel.load_checkpoint(str(path))
         if not reply.get("ok"):
             return False
         self.restored = index
-        self.note = self._make_again(reply.get("unsaved", {}), index)
+        self.note = self.making_again.run(reply.get("unsaved", {}), index)
         return True
-
-    def _make_again(self, unsaved: dict[str, str], index: int) -> str:
-        """Re-run the simple statements that made the names a checkpoint could not hold; say
-        what the learner should know: a name made again once a session (an iterator starts
-        over), a name that could not be made every time (it is missing)."""
-        self._noted = set()
-        if not unsaved:
-            return ""
-        statements = [s for s in self._history(index) if _binds(s) & set(unsaved)]
-        failed = [s for s in statements if not self.runner.run(s, "<restore>", quiet=True).ok]
-        made = set().union(*(_binds(s) for s in statements if s not in failed))
-        graphs = {name for name, kind in unsaved.items() if "autograd graph" in kind}  # kept
-        lost = sorted(set(unsaved) - made - graphs)
-        again = {n: unsaved[n] for n in sorted(set(unsaved) & made - graphs - self._told)}
-        self._noted = set(again)
-        parts = [_made_again(again)] if again else []
-        if lost:
-            listed = ", ".join(f"`{name}` ({unsaved[name]})" for name in lost)
-            parts.append(f"{listed} could not be saved; make it again if you need it.")
-        return " ".join(parts)
-
-    def _history(self, index: int) -> list[str]:
-        """Every simple top-level statement that ran before checkpoint ``index`` (one past
-        the last step: the lesson's end)."""
-        sources: list[str] = []
-        for earlier in range(min(index + 1, len(self.lesson.steps))):
-            step, record = self.lesson.steps[earlier], self.session.records[earlier]
-            sources.append(step.given)
-            if earlier < index and not step.is_choice:
-                sources.extend(record.code if record.status == DONE else [step.solution])
-        return [statement for source in sources for statement in _simple_statements(source)]
 
     # -- replaying ---------------------------------------------------------------------------
 
@@ -279,6 +228,78 @@ class StateBuilder:
             return action(), ""
         except WorkerDied as died:
             return None, self.recover(died.how)
+
+
+class Checkpoints:
+    """A lesson's checkpoint files, by position: step ``index`` as it begins, and one past the
+    last step, the lesson's end. The worker writes and reads them."""
+
+    def __init__(
+        self, lesson: Lesson, runner: StepRunner, path_of: Callable[[Step | None], Path] | None
+    ) -> None:
+        self.lesson = lesson
+        self.runner = runner
+        self.path_of = path_of
+
+    def path(self, index: int) -> Path:
+        steps = self.lesson.steps
+        if self.path_of is None or index > len(steps):
+            return Path("/nonexistent")  # no checkpoints are kept (tests, `tutor test`)
+        return self.path_of(steps[index] if index < len(steps) else None)
+
+    def save(self, index: int) -> None:
+        """Save the namespace as checkpoint ``index``."""
+        if self.path_of is None:
+            return
+        path = self.path(index)
+        if not self.runner.kernel.save_checkpoint(str(path)).get("ok"):
+            path.unlink(missing_ok=True)  # an older one would restore a state long gone
+
+
+class MakingAgain:
+    """Makes again what a checkpoint could not hold, by re-running the simple statements that
+    made it, and says what the learner should know: a name made again once a session (an
+    iterator starts over), a name that could not be made every time (it is missing)."""
+
+    def __init__(self, lesson: Lesson, session: Session, runner: StepRunner) -> None:
+        self.lesson = lesson
+        self.session = session
+        self.runner = runner
+        self._said: set[str] = set()  # names made again that the learner has been told of
+        self._saying: set[str] = set()  # those the latest note tells of
+
+    def told(self) -> None:
+        """The latest note reached the learner."""
+        self._said |= self._saying
+
+    def run(self, unsaved: dict[str, str], index: int) -> str:
+        """Make the ``unsaved`` names of checkpoint ``index`` again; the note to show."""
+        self._saying = set()
+        if not unsaved:
+            return ""
+        statements = [s for s in self._history(index) if _binds(s) & set(unsaved)]
+        failed = [s for s in statements if not self.runner.run(s, "<restore>", quiet=True).ok]
+        made = set().union(*(_binds(s) for s in statements if s not in failed))
+        graphs = {name for name, kind in unsaved.items() if "autograd graph" in kind}  # kept
+        lost = sorted(set(unsaved) - made - graphs)
+        again = {n: unsaved[n] for n in sorted(set(unsaved) & made - graphs - self._said)}
+        self._saying = set(again)
+        parts = [_made_again(again)] if again else []
+        if lost:
+            listed = ", ".join(f"`{name}` ({unsaved[name]})" for name in lost)
+            parts.append(f"{listed} could not be saved; make it again if you need it.")
+        return " ".join(parts)
+
+    def _history(self, index: int) -> list[str]:
+        """Every simple top-level statement that ran before checkpoint ``index`` (one past
+        the last step: the lesson's end)."""
+        sources: list[str] = []
+        for earlier in range(min(index + 1, len(self.lesson.steps))):
+            step, record = self.lesson.steps[earlier], self.session.records[earlier]
+            sources.append(step.given)
+            if earlier < index and not step.is_choice:
+                sources.extend(record.code if record.status == DONE else [step.solution])
+        return [statement for source in sources for statement in _simple_statements(source)]
 
 
 def _input_name(index: int, number: int) -> str:
