@@ -1,5 +1,5 @@
 """Where a lesson's checkpoints live: one file per step, the namespace as that step began, and
-one for the lesson's end, the namespace as its last step was passed or skipped.
+one for the lesson's end, the namespace as the learner reached it.
 
     path = checkpoint_path("lesson3", "train")   # <data folder>/checkpoints/lesson3/train.ckpt
     end = checkpoint_path("lesson3", None)       # <data folder>/checkpoints/lesson3/@end.ckpt
