@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from conftest import run_tutor
 
 from tutor.checkpoints import checkpoint_dir, checkpoint_path
 from tutor.engine import Tutor
@@ -224,3 +225,161 @@ def test_the_bundled_data_sets_are_shared_never_written_into_a_checkpoint(
     kernel.exec("del trainloader")
     assert kernel.load_checkpoint(str(path))["ok"]
     assert value(kernel, "len(trainloader.dataset)") == "20000"
+
+
+def finish(tutor: Tutor, counter: Path) -> None:
+    """Train, then pass the last two steps: the lesson is finished."""
+    train_and_move_on(tutor, counter)
+    passes(tutor, "done = True")
+    assert tutor.submit("z = torch.rand(2)").passed
+    assert tutor.session.finished
+
+
+def test_a_finished_lesson_resumes_from_its_end_exactly_without_replaying(
+    lesson: Lesson, store: SQLiteStore, kernel: Kernel, tmp_path: Path
+) -> None:
+    counter = tmp_path / "runs"
+    finish(started(lesson, store, kernel), counter)
+    assert checkpoint_path("train", None).is_file()
+    exact = "(model.weight.tolist(), losses, z.tolist(), torch.get_rng_state().sum().item())"
+    before = value(kernel, exact)
+
+    for _ in range(2):  # every resume, not only the first
+        kernel.restart()
+        again = Tutor(lesson, store, kernel)
+        again.prepare()
+        assert again.session.finished
+        assert counter.read_text() == "1"  # the training did not run again
+        assert value(kernel, exact) == before  # bit for bit, the random stream too
+        assert value(kernel, "done") == "True"  # the learner's own input, not replayed
+
+
+def test_a_lesson_finished_by_skipping_its_last_step_resumes_from_its_end(
+    lesson: Lesson, store: SQLiteStore, kernel: Kernel, tmp_path: Path
+) -> None:
+    counter = tmp_path / "runs"
+    tutor = started(lesson, store, kernel)
+    train_and_move_on(tutor, counter)
+    passes(tutor, "done = True")
+    assert tutor.skip() == ""
+    assert tutor.session.finished
+    end = "(model.weight.tolist(), z, torch.get_rng_state().sum().item())"
+    before = value(kernel, end)
+
+    kernel.restart()
+    Tutor(lesson, store, kernel).prepare()
+    assert counter.read_text() == "1"
+    assert value(kernel, end) == before
+
+
+def test_back_from_the_end_of_a_resumed_lesson_loads_the_last_steps_start(
+    lesson: Lesson, store: SQLiteStore, kernel: Kernel, tmp_path: Path
+) -> None:
+    counter = tmp_path / "runs"
+    finish(started(lesson, store, kernel), counter)
+    kernel.restart()
+    again = Tutor(lesson, store, kernel)
+    again.prepare()
+    assert again.back()
+    again.enter_step()
+    assert again.session.step.id == "last"
+    assert value(kernel, "('z' in dir(), done, len(losses))") == "(False, True, 20)"
+    assert counter.read_text() == "1"
+    assert again.go_next() and again.session.finished
+
+
+def test_a_crash_after_the_end_comes_back_with_the_inputs_typed_since(
+    lesson: Lesson, store: SQLiteStore, kernel: Kernel, tmp_path: Path
+) -> None:
+    counter = tmp_path / "runs"
+    tutor = started(lesson, store, kernel)
+    finish(tutor, counter)
+    weights = value(kernel, "model.weight.tolist()")
+    tutor.submit("after = z.sum()")
+    crashed = tutor.submit("import os; os._exit(3)")
+    assert "exited with status 3" in crashed.run.restarted
+    assert counter.read_text() == "1"
+    assert value(kernel, "model.weight.tolist()") == weights
+    assert value(kernel, "after == z.sum()") == "tensor(True)"
+
+
+def test_a_name_made_again_is_told_once_a_session(
+    lesson: Lesson, store: SQLiteStore, kernel: Kernel, tmp_path: Path
+) -> None:
+    train_and_move_on(started(lesson, store, kernel), tmp_path / "runs")
+    told = (
+        "`stream` is a generator, which cannot be saved, so the line that made it ran "
+        "again: `next(stream)` gives its first item again."
+    )
+    kernel.restart()
+    again = Tutor(lesson, store, kernel)
+    again.prepare()
+    assert again.enter_step().note == told  # `look`: its given code made `stream`
+    passes(again, "done = True")
+    assert again.back()
+    assert again.enter_step().note == ""  # made again, said no more
+    assert value(kernel, "next(stream)") == "0"
+    again.reset_step()
+    assert again.go_next()
+    assert again.back()
+    assert again.enter_step().note == ""
+
+    kernel.restart()  # a new session tells once more
+    later = Tutor(lesson, store, kernel)
+    later.prepare()
+    assert later.enter_step().note == told  # at `last`, which `stream` began before
+    assert later.back()
+    assert later.enter_step().note == ""
+
+
+def test_functions_from_a_checkpoint_keep_their_lines_in_tracebacks(
+    lesson: Lesson, store: SQLiteStore, kernel: Kernel, tmp_path: Path
+) -> None:
+    tutor = started(lesson, store, kernel)
+    tutor.submit("def scale(t):\n    return t * missing\n")
+    train_and_move_on(tutor, tmp_path / "runs")
+    kernel.restart()
+    again = started(lesson, store, kernel)
+    again.submit("x = 1")  # this session's own `<input-1>`: other code
+    error = again.submit("scale(torch.ones(2))").run.error
+    assert 'File "<earlier input-1>", line 2, in scale\n    return t * missing' in error
+    assert "NameError: name 'missing' is not defined" in error
+
+
+COUNTED = """
+id: counted
+title: Counted
+setup: |
+  import pathlib
+  import torch
+steps:
+  - id: train
+    text: Train.
+    seed: 0
+    solution: |
+      counter = pathlib.Path(COUNTER)
+      counter.write_text(str(int(counter.read_text() or 0) + 1) if counter.exists() else "1")
+      weights = torch.randn(3)
+      for _ in range(50):
+          weights = weights - 0.1 * torch.randn(3)
+    checks:
+      - defined: weights
+  - id: last
+    text: Make `z`.
+    solution: z = torch.rand(2)
+    checks:
+      - defined: z
+"""
+
+
+def test_resuming_a_finished_lesson_runs_none_of_its_code_again_in_the_cli(
+    write_lesson, tutor_home: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    counter = tmp_path / "runs"
+    path = write_lesson(COUNTED.replace("COUNTER", repr(str(counter))))
+    shown = "print('values', weights.tolist(), z.tolist(), torch.rand(1).item())\n"
+    runs = [run_tutor("start", str(path), "--trust", home=tutor_home, stdin="%skip\n" * 2 + shown)]
+    runs += [run_tutor("start", str(path), "--trust", home=tutor_home, stdin=shown) for _ in "ab"]
+    assert counter.read_text() == "1"  # the training step was not replayed
+    printed = [[ln for ln in run.stdout.splitlines() if ln.startswith("values")] for run in runs]
+    assert len(printed[0]) == 1 and printed[0] == printed[1] == printed[2], runs[0].stderr

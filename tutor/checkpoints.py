@@ -1,6 +1,8 @@
-"""Where a lesson's checkpoints live: one file per step, the namespace as that step began.
+"""Where a lesson's checkpoints live: one file per step, the namespace as that step began, and
+one for the lesson's end, the namespace as the learner reached it.
 
     path = checkpoint_path("lesson3", "train")   # <data folder>/checkpoints/lesson3/train.ckpt
+    end = checkpoint_path("lesson3", None)       # <data folder>/checkpoints/lesson3/@end.ckpt
     clear_checkpoints("lesson3")                 # with the lesson's progress (`tutor reset`)
 
 The worker writes and reads them (``tutor.kernel.checkpoint``); the folder is the learner's
@@ -20,8 +22,14 @@ def checkpoint_dir(lesson_id: str) -> Path:
     return data_home() / "checkpoints" / _safe(lesson_id)
 
 
-def checkpoint_path(lesson_id: str, step_id: str) -> Path:
-    return checkpoint_dir(lesson_id) / f"{_safe(step_id)}.ckpt"
+# No step's file can have this name: ``_safe`` never leaves an "@" in a step's id.
+END = "@end"
+
+
+def checkpoint_path(lesson_id: str, step_id: str | None) -> Path:
+    """Step ``step_id``'s checkpoint; ``None``: the lesson's end, after its last step."""
+    name = END if step_id is None else _safe(step_id)
+    return checkpoint_dir(lesson_id) / f"{name}.ckpt"
 
 
 def clear_checkpoints(lesson_id: str) -> None:

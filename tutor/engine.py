@@ -49,7 +49,7 @@ class Tutor(LearnerActions):
             self.session,
             self.runner,
             self._save_step,
-            checkpoint_path=lambda step: checkpoint_path(lesson.id, step.id),
+            checkpoint_path=lambda step: checkpoint_path(lesson.id, step.id if step else None),
         )
         self._step_output: list[str] = []
         self._input_number = 0
@@ -118,6 +118,8 @@ class Tutor(LearnerActions):
         if run is None:
             return Submission(RunResult(ok=False, restarted=restarted))
         run.restarted = ended
+        if self.session.finished and run.ok and run.exit_code is None:
+            self.builder.after_end.append(code)  # a crash from here on replays it
         if not run.ok or run.exit_code is not None or self.session.finished:
             return Submission(run)
         if not self.session.record.finished:  # a revisited step keeps the code it passed with
@@ -184,6 +186,13 @@ class Tutor(LearnerActions):
         title = self.lesson.steps[later].title or self.lesson.steps[later].id
         note = f"That completes step {later + 1} ({title}); {jumped} skipped (`%back` returns)."
         feedback.explanation = "\n\n".join(filter(None, [note, feedback.explanation]))
+
+    def _save_place(self) -> None:
+        """Save where the learner is; arriving at the lesson's end (the last step passed,
+        answered or skipped, or `%next` past it) also keeps the namespace there, for a resume."""
+        super()._save_place()
+        if self.session.finished:
+            self.builder.guarded(self.builder.finish)
 
     def answer(self, text: str) -> ChoiceResult:
         """Answer a choice step with an option's text or its number."""

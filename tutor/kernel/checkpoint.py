@@ -13,18 +13,26 @@ sets are written as references, never copied. Names whose values cannot be saved
 generator, an open file) are left out and listed, for the engine to make again; so are tensors
 that carry an autograd graph (`loss`), whose values are kept but whose graph cannot be.
 
+A function's code keeps the learner's lines with it (cloudpickle alone would name its file
+`<dynamic-code>`, with no lines): after a resume, a traceback through `forward` still shows the
+line, under `<earlier input-3>` where the name `<input-3>` now means another input.
+
 The file is the learner's own (mode 0600): loading it runs code, as any pickle does.
 """
 
 from __future__ import annotations
 
 import io
+import itertools
+import linecache
 import os
+import pickle
 import random
 import types
+from collections import ChainMap
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import cloudpickle
 
@@ -142,8 +150,70 @@ def _unpicklable(values: dict[str, Any], torch: Any) -> dict[str, str]:
 
 def _dumps(value: Any, torch: Any) -> bytes:
     buffer = io.BytesIO()
-    torch.save(value, buffer, pickle_module=cloudpickle)
+    torch.save(value, buffer, pickle_module=_PICKLE_MODULE)
     return buffer.getvalue()
+
+
+# -- code that keeps its lines ---------------------------------------------------------------
+
+_reduce_code_by_value = cloudpickle.Pickler.dispatch_table[types.CodeType]
+
+
+def _reduce_code(code: types.CodeType) -> tuple[Any, ...]:
+    rebuild, arguments = _reduce_code_by_value(code)
+    lines = _cached_lines(code.co_filename) if code.co_filename.startswith("<") else None
+    return _restore_code, (rebuild, arguments, code.co_filename, lines)
+
+
+def _restore_code(
+    rebuild: Any, arguments: tuple[Any, ...], filename: str, lines: list[str] | None
+) -> types.CodeType:
+    """Unpickling: the code as cloudpickle makes it, under a file name whose lines are its own."""
+    code: types.CodeType = rebuild(*arguments)
+    return code.replace(co_filename=source_name(filename, lines))
+
+
+def source_name(filename: str, lines: list[str] | None) -> str:
+    """The file name restored code runs under, with ``lines`` registered there for tracebacks.
+
+    Its own name where this worker holds the same lines under it (a `%back` in the same
+    session); else `<earlier input-3>`: a resumed session numbers its inputs from 1 again, and
+    its `<input-3>` is other code.
+    """
+    if lines is None or _cached_lines(filename) == lines:
+        return filename  # a real file, or `<string>`: Python's own name says it
+    base = filename if filename.startswith("<earlier ") else f"<earlier {filename[1:]}"
+    for number in itertools.count(1):
+        name = base if number == 1 else f"{base[:-1]} ({number})>"
+        cached = _cached_lines(name)
+        if cached is None:
+            linecache.cache[name] = (sum(map(len, lines)), None, lines, name)
+        if cached is None or cached == lines:
+            return name
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _cached_lines(filename: str) -> list[str] | None:
+    entry = linecache.cache.get(filename)
+    return entry[2] if entry is not None and len(entry) == 4 else None  # (size, time, lines, name)
+
+
+class _Pickler(cloudpickle.Pickler):  # type: ignore[misc]
+    """cloudpickle's, but code objects keep their file name and lines."""
+
+    dispatch_table: ClassVar[ChainMap[Any, Any]] = ChainMap(
+        {types.CodeType: _reduce_code}, cloudpickle.Pickler.dispatch_table
+    )
+
+
+# What ``torch.save`` takes as its ``pickle_module``.
+_PICKLE_MODULE = types.SimpleNamespace(
+    __name__="tutor.kernel.checkpoint",
+    Pickler=_Pickler,
+    Unpickler=pickle.Unpickler,
+    dump=lambda obj, file, protocol=None: _Pickler(file, protocol=protocol).dump(obj),
+    load=pickle.load,
+)
 
 
 def _gradients(values: dict[str, Any], torch: Any) -> list[tuple[Any, Any]]:
