@@ -183,8 +183,10 @@ def test_a_line_typed_while_code_runs_runs_after_it(tmp_path: Path) -> None:
     term.wait_for("running · 1 s")
     term.type("print(6 * 7)" + ENTER)
     shown = term.wait_for("42")
-    # Not echoed over the running line: it first appears at the next prompt, then runs.
-    assert shown.count("print(6 * 7)") == 1 and ">>> print(6 * 7)" in shown
+    # Not echoed over the running line: it appears only at the next prompt (which a loaded
+    # machine may draw twice), then runs.
+    places = [i for i in range(len(shown)) if shown.startswith("print(6 * 7)", i)]
+    assert places and all(shown[i - 4 : i] == ">>> " for i in places), shown[-400:]
     term.wait_for("F1 hint")
     term.type("%quit" + ENTER)
     assert term.finish() == 0
