@@ -447,17 +447,25 @@ def _short(value: Any) -> str:
     return text if len(text) <= 30 else text[:29] + "…"
 
 
+_DRAWN_HERE = (
+    "Pictures are drawn right in the terminal, with `helper.imshow(image)` and "
+    "`helper.view_classify(image, ps)`, and training curves with "
+    "`helper.plot_losses(train_losses, test_losses)`."
+)
+
 # Packages notebook code imports that the tutor replaces with its own.
 _PROVIDED_INSTEAD = {
     "torchvision": "The tutor provides the data itself: `trainloader` and `trainset` are ready "
     "in lessons that use images, and `tutor.data.mnist()` makes more.",
-    "matplotlib": "Pictures are drawn right in the terminal: use `helper.imshow(image)` and "
-    "`helper.view_classify(image, ps)`.",
+    "matplotlib": f"It is not installed here. {_DRAWN_HERE}",
 }
 
 
 def _provided_module(exc: BaseException, message: str, namespace: dict[str, Any]) -> list[str]:
     name = (getattr(exc, "name", None) or "").split(".")[0]
+    if type(exc).__name__ == "NameError" and name == "plt":
+        # the notebook's `plt.plot(...)` after an `import matplotlib.pyplot as plt` that failed
+        return ["`plt` is Matplotlib's, which the tutor does not have.", _DRAWN_HERE]
     if type(exc).__name__ != "ModuleNotFoundError" or name not in _PROVIDED_INSTEAD:
         return []
     return [f"`{name}` is not needed in the tutor.", _PROVIDED_INSTEAD[name]]

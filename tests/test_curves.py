@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import sys
 
 import pytest
@@ -66,3 +67,33 @@ def test_plot_losses_prints_the_chart(monkeypatch: pytest.MonkeyPatch) -> None:
     plot_losses(TRAIN, VALID)
     assert "● Training loss: 4 epochs" in out.getvalue()
     assert "× Validation loss: 4 epochs" in out.getvalue()
+
+
+def test_a_long_series_is_drawn_as_the_means_of_runs_within_the_width() -> None:
+    # a loss per batch: 600 values must not draw 600 columns
+    losses = [2.0 - i / 400 for i in range(600)]
+    text = curves({"Training loss": losses}, unicode=False, height=5)
+    lines = text.splitlines()
+    chart = lines[:5]
+    assert all(len(line) <= 7 + 61 for line in chart)  # the scale, then at most 61 columns
+    assert sum(line.count("*") for line in chart) == 61  # one point per column
+    assert lines[6].rstrip().endswith("600   epoch")
+    assert lines[7] == "       (each column is the mean of about 10 values)"
+    # the scale is the means' (the first run, values 0 to 9, has 1.98875), the legend the values'
+    assert chart[0].startswith(" 1.989|*")
+    assert (
+        lines[8]
+        == "  * Training loss: 600 epochs, first 2.000, lowest 0.502 (epoch 600), last 0.502"
+    )
+    # exact runs say so without "about"; a run of NaN alone leaves a gap
+    even = curves({"a": [1.0] * 61 * 4}, unicode=False, height=3, width=60)
+    assert "(each column is the mean of 4 values)" in even
+    gap = curves({"a": [1.0, 2.0] + [math.nan] * 2 + [3.0, 4.0]}, unicode=False, height=3, width=2)
+    assert sum(line.count("*") for line in gap.splitlines()[:3]) == 2
+
+
+def test_a_short_series_keeps_one_column_per_value() -> None:
+    text = curves({"a": [float(i) for i in range(61)]}, unicode=False, height=3)
+    assert "mean of" not in text
+    assert sum(line.count("*") for line in text.splitlines()[:3]) == 61
+    assert max(len(line) for line in text.splitlines()[:3]) == 7 + 61

@@ -45,3 +45,27 @@ def test_typing_the_notebook_code_completes_lesson2(tmp_path: Path) -> None:
     assert len(code_steps) == 14
     assert all(s["status"] == "done" for s in steps)
     assert all(s["hints_used"] == 0 and not s["solution_shown"] for s in steps)
+
+
+def test_looking_at_the_first_layers_weight_shape_completes_its_step(tmp_path: Path) -> None:
+    # `model[0]`, then `model[0].weight.shape`: looking at the shape is looking at the weights
+    stdin = "%skip\n" * 18 + "model[0]\nmodel[0].weight.shape\n"
+    out = tutor("start", "lesson2", stdin=stdin, home=tmp_path / "home").stdout
+    assert "✓ The output shows the weights of `model[0]`" in out
+    assert "Layers with names" in out  # the next step has begun
+    assert out.rstrip("\n").splitlines()[-1] == "lesson2: 1/20 steps complete"
+
+
+def test_a_softmax_without_dim_is_named_as_nn_softmax_without_dim_is(tmp_path: Path) -> None:
+    # F.softmax(x) picks dim=1 for rows (with a warning), so the outputs alone look right
+    network = (
+        "class Network(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.fc1 = nn.Linear(784, 128)\n        self.fc2 = nn.Linear(128, 64)\n"
+        "        self.fc3 = nn.Linear(64, 10)\n\n    def forward(self, x):\n"
+        "        return F.softmax(self.fc3(F.relu(self.fc2(F.relu(self.fc1(x))))))\n"
+        "\nmodel = Network()\n"
+    )
+    stdin = "%skip\n" * 10 + network
+    out = tutor("start", "lesson2", stdin=stdin, home=tmp_path / "home").stdout
+    assert "✗ The softmax in `forward` has no `dim`" in out
+    assert "`F.softmax(x, dim=1)`" in out

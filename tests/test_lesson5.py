@@ -36,6 +36,7 @@ def test_typing_the_notebook_code_completes_lesson5(tmp_path: Path) -> None:
     # the validation figures (tensors in the course's code) were judged as made without gradients
     assert out.count("✓ Validation ran without gradients") == 2
     assert "✓ `model` drops units while training and none in evaluation mode" in out
+    # the dropout training step is judged on calling both switches (not on the mode it ends in)
     assert "✓ Your code uses `eval`" in out and "✓ Your code uses `train`" in out
     assert "✓ `model` is in evaluation mode" in out and "Ankle boot" in out
 
@@ -70,3 +71,29 @@ def test_the_helpers_plot_losses_with_both_lists_passes_the_curves_step(
     assert capsys.readouterr().out.startswith("Loss: 2 values, from 0.61 to 0.54")
     helper.plot_losses([0.61, 0.54], "Batch loss")  # an older call naming the title
     assert capsys.readouterr().out.startswith("Batch loss: 2 values")
+
+
+def test_the_notebooks_matplotlib_lines_point_to_plot_losses() -> None:
+    # `import matplotlib.pyplot as plt`, then `plt.plot(train_losses, ...)`: the errors Python
+    # really raises, explained with the terminal's way of drawing the curves
+    from tutor.checks import explain_error
+
+    def raised(code: str, namespace: dict[str, object]) -> BaseException:
+        try:
+            exec(code, namespace)
+        except Exception as error:
+            return error
+        raise AssertionError(f"{code!r} did not raise")
+
+    namespace: dict[str, object] = {"train_losses": [0.6, 0.5]}
+    lines = explain_error(raised("import matplotlib.pyplot as plt", namespace), namespace)
+    assert lines[0] == "`matplotlib` is not needed in the tutor."
+    assert lines[1].startswith("It is not installed here.")
+    assert "`helper.plot_losses(train_losses, test_losses)`" in lines[1]
+    lines = explain_error(raised("plt.plot(train_losses)", namespace), namespace)
+    assert lines == [
+        "`plt` is Matplotlib's, which the tutor does not have.",
+        "Pictures are drawn right in the terminal, with `helper.imshow(image)` and "
+        "`helper.view_classify(image, ps)`, and training curves with "
+        "`helper.plot_losses(train_losses, test_losses)`.",
+    ]

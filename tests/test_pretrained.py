@@ -44,3 +44,26 @@ def test_the_parity_task_has_twenty_labels_and_the_whole_test_set() -> None:
     all_labels = torch.cat([y for _, y in trainloader])
     assert int(all_labels.sum()) == 10  # 2 of each digit: 10 odd, 10 even
     assert trainloader.dataset.classes == PARITY_CLASSES
+
+
+def test_torchvision_s_weights_keyword_is_accepted() -> None:
+    trained = mnist_cnn(pretrained=True).state_dict()
+    default = mnist_cnn(weights="DEFAULT").state_dict()
+    assert all(torch.equal(trained[name], default[name]) for name in trained)
+    torch.manual_seed(0)
+    fresh = mnist_cnn(weights=None).features[0].weight
+    assert not torch.equal(fresh, default["features.0.weight"])
+    with pytest.raises(ValueError, match="weights='DEFAULT'"):
+        mnist_cnn(weights="IMAGENET1K_V1")
+
+
+def test_the_course_s_imagenet_networks_name_the_stand_in() -> None:
+    from tutor import pretrained as models
+
+    with pytest.raises(
+        AttributeError, match=r"no `densenet121`.*models\.mnist_cnn\(pretrained=True\)"
+    ):
+        models.densenet121(pretrained=True)
+    assert not hasattr(models, "resnet18")  # still an AttributeError, as hasattr expects
+    with pytest.raises(AttributeError, match="has no attribute 'mnist'"):
+        models.mnist  # noqa: B018 (other names fail as for any module)

@@ -234,3 +234,23 @@ def test_export_is_deterministic_and_not_redone(tmp_path: Path) -> None:
     sizes = {Image.open(p).size for p, _ in train.samples[:40]}
     assert len(sizes) > 10 and all(min(s) >= 32 and max(s) <= 74 for s in sizes)
     assert "bag/" in describe_folders(first) and "150 pictures" in describe_folders(first)
+
+
+def test_transforms_v2_is_named_with_the_classic_transforms_to_use() -> None:
+    code = (
+        "import tutor.vision as v\n"
+        "if v.install().startswith('torchvision is not'):\n"
+        "    try:\n"
+        "        from torchvision.transforms import v2\n"
+        "    except ImportError as error:\n"
+        "        print(f'{type(error).__name__}: {error}')\n"
+        "    from torchvision import transforms\n"
+        "    print(hasattr(transforms, 'RandomErasing'))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    if out:  # the stand-in is in use (the real torchvision has v2)
+        assert out[0].startswith("ImportError: The tutor's small torchvision has no")
+        assert "`from torchvision import transforms`" in out[0] and "ToTensor()" in out[0]
+        assert out[1] == "False"  # other missing names are plain AttributeErrors

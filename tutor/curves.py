@@ -8,7 +8,9 @@
 
 Each curve gets its own mark (``●`` and ``×``; ``*`` and ``o`` without Unicode), one column per
 value spread across the chart's width, on a shared vertical scale labelled at its top, middle and
-bottom; where two curves fall in the same cell, ``◆`` (``#``) marks both. A legend under the chart
+bottom; where two curves fall in the same cell, ``◆`` (``#``) marks both. A series longer than
+the chart is wide (a loss per batch: hundreds of values) is drawn as the mean of each run of
+values, one column per run, and a line under the axis says so. A legend under the chart
 gives each curve's first, lowest (with its epoch) and last value, so the numbers that show
 overfitting, a validation loss that stops falling while the training loss goes on, are read
 without guessing from the dots.
@@ -33,8 +35,17 @@ ASCII_MARKS = ("*", "o", "+", "x")
 BOTH, ASCII_BOTH = "◆", "#"
 
 
-def curves(series: Mapping[str, Sequence[Any]], *, unicode: bool, height: int = HEIGHT) -> str:
+def curves(
+    series: Mapping[str, Sequence[Any]],
+    *,
+    unicode: bool,
+    height: int = HEIGHT,
+    width: int = MAX_WIDTH,
+) -> str:
     """The text of a chart with one curve per entry of ``series`` (its name: its values).
+
+    The chart is at most ``width`` + 1 columns wide: a longer series is drawn as the means of
+    runs of its values, while the legend reads the values themselves.
 
     >>> print(curves({"a": [2, 1], "b": [1, 2]}, unicode=False, height=3))
      2.000|*         o
@@ -51,12 +62,18 @@ def curves(series: Mapping[str, Sequence[Any]], *, unicode: bool, height: int = 
     marks = MARKS if unicode else ASCII_MARKS
     if len(named) > len(marks):
         raise ValueError(f"curves draws at most {len(marks)} curves; got {len(named)}.")
-    finite = [v for values in named.values() for v in values if math.isfinite(v)]
-    low, high = (min(finite), max(finite)) if finite else (0.0, 1.0)
     longest = max(len(values) for values in named.values())
-    step = max(1, min(MAX_WIDTH // max(longest - 1, 1), 10))
-    grid = _grid(named, marks, BOTH if unicode else ASCII_BOTH, low, high, height, step)
+    columns = min(longest, width + 1)
+    drawn = {name: _runs(values, longest, columns) for name, values in named.items()}
+    finite = [v for values in drawn.values() for v in values if math.isfinite(v)]
+    low, high = (min(finite), max(finite)) if finite else (0.0, 1.0)
+    step = max(1, min(width // max(columns - 1, 1), 10))
+    grid = _grid(drawn, marks, BOTH if unicode else ASCII_BOTH, low, high, height, step)
     lines = _framed(grid, low, high, longest, step)
+    if columns < longest:
+        per = longest / columns
+        about = "" if per == int(per) else "about "
+        lines.append(f"       (each column is the mean of {about}{round(per)} values)")
     lines += [
         _legend(mark, name, values)
         for mark, (name, values) in zip(marks, named.items(), strict=False)
@@ -91,6 +108,27 @@ def _numbers(name: str, values: Sequence[Any]) -> list[float]:
     return numbers
 
 
+def _runs(values: list[float], longest: int, columns: int) -> list[float]:
+    """``values`` as ``columns`` points for the longest series: the mean of each run of them.
+
+    Value ``i`` falls in column ``i * columns // longest``, so curves of different lengths keep
+    their epochs aligned; NaN and inf are left out of a mean (a run of nothing else is NaN).
+    """
+    if columns >= longest:
+        return values
+    runs: list[list[float]] = []
+    for index, value in enumerate(values):
+        column = index * columns // longest
+        if column == len(runs):
+            runs.append([])
+        runs[column].append(value)
+    means = []
+    for run in runs:
+        finite = [v for v in run if math.isfinite(v)]
+        means.append(sum(finite) / len(finite) if finite else math.nan)
+    return means
+
+
 def _grid(
     named: Mapping[str, list[float]],
     marks: Sequence[str],
@@ -119,6 +157,7 @@ def _row(value: float, low: float, high: float, height: int) -> int:
 
 
 def _framed(grid: list[list[str]], low: float, high: float, longest: int, step: int) -> list[str]:
+    """The chart's rows with their scale, the axis, and the first and last epoch under it."""
     height = len(grid)
     labels = {0: high, (height - 1) // 2: (high + low) / 2, height - 1: low}
     lines = []
@@ -128,9 +167,7 @@ def _framed(grid: list[list[str]], low: float, high: float, longest: int, step: 
     width = len(grid[0])
     lines.append(" " * 6 + "+" + "-" * max(width, 1))
     ticks = [" "] * (width + 6)
-    for epoch in (0, longest - 1):  # the first and the last epoch, numbered from 1
-        text = str(epoch + 1)
-        start = epoch * step
+    for text, start in (("1", 0), (str(longest), width - 1)):  # the first and the last epoch
         ticks[start : start + len(text)] = list(text)
     lines.append(" " * 7 + "".join(ticks).rstrip() + "   epoch")
     return lines

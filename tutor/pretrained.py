@@ -18,7 +18,7 @@ Only the worker imports this module (it needs torch).
 from __future__ import annotations
 
 from importlib import resources
-from typing import Any
+from typing import Any, NoReturn
 
 import torch
 from torch import nn
@@ -50,14 +50,60 @@ class MnistCNN(nn.Module):
         return out
 
 
-def mnist_cnn(pretrained: bool = True) -> MnistCNN:
-    """The network, with the shipped weights (``pretrained=True``) or freshly initialised."""
+_UNSET: Any = object()
+
+
+def mnist_cnn(pretrained: bool = True, *, weights: Any = _UNSET) -> MnistCNN:
+    """The network, with the shipped weights (``pretrained=True``) or freshly initialised.
+
+    ``weights`` is torchvision's newer spelling, accepted so the course's code in either style
+    works: ``weights="DEFAULT"`` loads the shipped weights, ``weights=None`` gives random ones.
+
+    >>> mnist_cnn(weights="DEFAULT").classifier
+    Linear(in_features=1568, out_features=10, bias=True)
+    """
+    if weights is not _UNSET:
+        pretrained = _pretrained_from(weights)
     model = MnistCNN()
     if pretrained:
         with resources.files("tutor.datasets").joinpath(WEIGHTS).open("rb") as stream:
             state = torch.load(stream, map_location="cpu", weights_only=True)
         model.load_state_dict(state)
     return model
+
+
+def _pretrained_from(weights: Any) -> bool:
+    """Whether torchvision-style ``weights`` asks for the shipped weights."""
+    if weights is None:
+        return False
+    if str(weights).rsplit(".", 1)[-1].upper() == "DEFAULT":  # "DEFAULT", or an enum's member
+        return True
+    raise ValueError(
+        f"mnist_cnn: weights={weights!r} is not known here. Use weights='DEFAULT' for the "
+        "shipped weights (or pretrained=True), weights=None for random ones."
+    )
+
+
+# torchvision's networks trained on ImageNet that learners type from the course and tutorials.
+_IMAGENET_NETWORKS = frozenset(
+    {"alexnet", "googlenet", "inception_v3", "vit_b_16", "efficientnet_b0"}
+    | {f"densenet{n}" for n in (121, 161, 169, 201)}
+    | {f"resnet{n}" for n in (18, 34, 50, 101, 152)}
+    | {f"vgg{n}" for n in (11, 13, 16, 19)}
+    | {"mobilenet_v2", "mobilenet_v3_small", "mobilenet_v3_large"}
+    | {"squeezenet1_0", "squeezenet1_1"}
+)
+
+
+def __getattr__(name: str) -> NoReturn:
+    """`models.densenet121` and its kin: say what stands in for them, in the error itself."""
+    if name in _IMAGENET_NETWORKS:
+        raise AttributeError(
+            f"The tutor works offline and has no `{name}` (its ImageNet weights are a download "
+            "of many megabytes): `models.mnist_cnn(pretrained=True)` is its small stand-in, "
+            "with the same `features` and `classifier` parts."
+        )
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 PARITY_CLASSES = ["even", "odd"]

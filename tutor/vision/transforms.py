@@ -373,3 +373,18 @@ class Normalize:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(mean={self.mean}, std={self.std})"
+
+
+def __getattr__(name: str) -> Any:
+    # `from torchvision.transforms import v2` (today's tutorials): Python asks this module for
+    # `v2`. An ImportError raised here reaches the learner as it is; an AttributeError would be
+    # replaced by Python's bare "cannot import name 'v2'".
+    if name == "v2":
+        raise ImportError(
+            "The tutor's small torchvision has no `transforms.v2`, only the classic transforms "
+            "the course uses: `from torchvision import transforms`, then `transforms.Compose`, "
+            "`transforms.Resize` and the rest, with `transforms.ToTensor()` where v2 has "
+            "`ToImage()` and `ToDtype(torch.float32, scale=True)`.",
+            name="torchvision.transforms.v2",
+        )
+    raise AttributeError(f"module 'torchvision.transforms' has no attribute {name!r}")
