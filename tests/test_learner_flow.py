@@ -140,7 +140,7 @@ steps:
 def test_getting_ready_to_train_is_not_judged_as_a_failed_training(write_lesson) -> None:  # type: ignore[no-untyped-def]
     step = load_lesson(write_lesson(TRAINING)).steps[0]
     not_yet: CheckReply = {"verdicts": [Verdict(False, "`losses` is empty")]}
-    for code in ("losses = []", "model = torch.nn.Linear(2, 1)\nlosses = []"):
+    for code in ("losses = []", "model = torch.nn.Linear(2, 1)\nlosses = []", "model.train()"):
         assert not judge(step, [code], code, not_yet, revisit=False).shown
     loop = "for i in range(3):\n    losses.append(1.0)"
     assert judge(step, [loop], loop, not_yet, revisit=False).shown

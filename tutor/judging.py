@@ -111,12 +111,20 @@ def only_sets_up(latest: str, step: Step, verdicts: list[Verdict]) -> bool:
     return bool(body) and all(_gets_ready(statement) for statement in body)
 
 
+# Methods that switch a network or optimizer into a state, rather than compute a result.
+_SWITCHES = {"train", "eval", "to", "cuda", "cpu", "zero_grad", "requires_grad_"}
+
+
 def _gets_ready(statement: ast.stmt) -> bool:
-    """An import, or a name given a fresh start: an empty or zero value (`losses = []`,
-    `correct = 0`) or a new object (`model = Net()`, `optimizer = optim.SGD(...)`). A computed
-    value (`accuracy = correct / total`) is a result, to be judged."""
+    """An import, a switch (`model.train()`), or a name given a fresh start: an empty or zero
+    value (`losses = []`, `correct = 0`) or a new object (`model = Net()`,
+    `optimizer = optim.SGD(...)`). A computed value (`accuracy = correct / total`) is a result,
+    to be judged."""
     if isinstance(statement, (ast.Import, ast.ImportFrom)):
         return True
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+        function = statement.value.func  # `model.train()`, `optimizer.zero_grad()`
+        return isinstance(function, ast.Attribute) and function.attr in _SWITCHES
     if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or statement.value is None:
         return False
     value = statement.value
