@@ -210,3 +210,14 @@ def test_torch_wrapping_its_own_functions_is_not_called_a_replacement(own_kernel
     run(own_kernel, "opt = torch.optim.Adam(m.parameters(), lr=0.01)\nz = 1")
     reply = own_kernel.check([("matches_solution", {"names": ["z"]})], "z = 2")
     assert not any("replaced" in note for note in reply["shadowed"]), reply["shadowed"]
+
+
+def test_a_malformed_claim_fails_the_check_without_a_traceback() -> None:
+    from tutor.checks.base import Verdict
+    from tutor.verify import confirmed
+
+    odd = {"label": "y", "got": {"kind": "number", "real": 1.0}, "expected": {"kind": "too_big"}}
+    broken = {"label": "z", "got": {}, "expected": {"kind": "array"}}
+    for claim in (odd, broken):
+        [verdict] = confirmed([Verdict(True, "passed in the worker", evidence=(claim,))])
+        assert not verdict.passed and "compared outside your session" in verdict.title

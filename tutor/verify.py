@@ -47,7 +47,11 @@ def confirmed(verdicts: list[Verdict]) -> list[Verdict]:
 def first_disagreement(verdict: Verdict) -> Verdict | None:
     """A failing verdict for the first claim of ``verdict`` that does not hold, or None."""
     for claim in verdict.evidence:
-        lines = disagreement(claim)
+        try:
+            lines = disagreement(claim)
+        except (KeyError, TypeError, ValueError, AttributeError):  # not a claim the worker makes
+            label = claim.get("label", "a value") if isinstance(claim, dict) else "a value"
+            lines = [f"`{label}` could not be compared"]
         if lines is not None:
             title, *details = lines
             return failed(f"{title} (compared outside your session)", *details, PATCHED)
@@ -61,6 +65,8 @@ def disagreement(claim: dict[str, Any]) -> list[str] | None:
     if got.get("kind") == "unreadable":
         return [f"`{label}` could not be copied out of your session ({got.get('why', '')})"]
     if got.get("kind") == "too_big" or kind == "too_big":
+        if got.get("kind") not in ("array", "too_big"):
+            return [f"`{label}` is not a tensor or an array"]
         if kind in ("array", "too_big") and tuple(got["shape"]) != tuple(expected["shape"]):
             return _shape_lines(label, got["shape"], expected["shape"])
         return None  # too many values to copy: the worker's comparison stands
