@@ -21,6 +21,7 @@ from typing import Any
 
 from .compare import fmt_number
 from .networks import device_of, evaluating
+from .reading import called_name, calls_in
 from .scope import seeded
 
 # The calls whose order makes a training step.
@@ -43,14 +44,8 @@ def calls_in_order(code: str) -> list[str]:
         tree = ast.parse(code)
     except SyntaxError:
         return []
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            if name:
-                found.append((node.lineno, node.col_offset, name))
-    return [name for _line, _column, name in sorted(found)]
+    found = [(node.lineno, node.col_offset, called_name(node)) for node in calls_in(tree)]
+    return [name for _line, _column, name in sorted(found) if name]
 
 
 def step_calls(code: str) -> list[str]:

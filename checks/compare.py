@@ -11,7 +11,6 @@ softmax over the wrong `dim`.
 
 from __future__ import annotations
 
-import ast
 import math
 import numbers
 from collections.abc import Sequence
@@ -559,20 +558,10 @@ def _shape_hints(
 
 def _calls_in(ctx: CheckContext | None, label: str) -> set[str]:
     """The names of the functions and methods called in the learner's code for ``label``."""
-    from .reading import last_assignment
+    from .reading import called_name, calls_in, last_assignment
 
     rhs = last_assignment(ctx.code, label) if ctx is not None and label.isidentifier() else None
-    if rhs is None:
-        return set()
-    calls = set()
-    for node in ast.walk(rhs):
-        if isinstance(node, ast.Call):
-            function = node.func
-            if isinstance(function, ast.Attribute):
-                calls.add(function.attr)
-            elif isinstance(function, ast.Name):
-                calls.add(function.id)
-    return calls
+    return set() if rhs is None else {called_name(call) for call in calls_in(rhs)}
 
 
 def _dropped_dimension(calls: set[str]) -> list[str]:

@@ -142,5 +142,11 @@ def calls_in(tree: ast.AST) -> list[ast.Call]:
     return [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
 
 
+def called_name(call: ast.Call) -> str:
+    """The name a call is made by: `optimizer.zero_grad()` gives "zero_grad", `Net()` "Net"."""
+    function = call.func
+    return function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
+
+
 def unparse(node: ast.AST) -> str:
     return ast.unparse(node)

@@ -67,3 +67,17 @@ def run_tutor(
         env=environment,
         timeout=timeout,
     )
+
+
+def type_notebook(lesson: str, steps: int, home: Path, timeout: float = 600) -> str:
+    """Type tests/transcripts/<lesson>_notebook.txt into `tutor start <lesson>` (bundled data)
+    and return what it printed, once it has ended with every one of ``steps`` steps complete."""
+    typed = (Path(__file__).parent / "transcripts" / f"{lesson}_notebook.txt").read_text()
+    result = run_tutor(
+        "start", lesson, home=home, stdin=typed, TUTOR_DATA="bundled", timeout=timeout
+    )
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    last = out.rstrip("\n").splitlines()[-1]
+    assert last == f"{lesson}: {steps}/{steps} steps complete", out[-3000:]
+    return out

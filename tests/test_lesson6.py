@@ -15,13 +15,11 @@ from typing import Any
 
 import pytest
 import torch
-from conftest import run_tutor
+from conftest import run_tutor, type_notebook
 from test_checks import run
 
 from tutor import fc_model
 from tutor.checks import explain_error
-
-TRANSCRIPT = Path(__file__).parent / "transcripts" / "lesson6_notebook.txt"
 
 
 def tutor(*args: str, home: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -34,10 +32,7 @@ def test_typing_the_notebook_code_completes_lesson6(
 ) -> None:
     monkeypatch.setenv("TUTOR_DATA", "bundled")  # for the accuracy measured here
     home = tmp_path / "home"
-    result = tutor("start", "lesson6", stdin=TRANSCRIPT.read_text(), home=home)
-    out = result.stdout
-    assert result.returncode == 0, result.stderr
-    assert out.rstrip("\n").splitlines()[-1] == "lesson6: 11/11 steps complete"
+    out = type_notebook("lesson6", 11, home, timeout=400)
     assert "Epoch: 2/2" in out  # fc_model.train reports as it trains
     # `torch.load` without weights_only is named, and the size mismatch explained
     assert "Pass `weights_only=True` to `torch.load`" in out

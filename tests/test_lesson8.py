@@ -14,19 +14,13 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import run_tutor
-
-TRANSCRIPT = Path(__file__).parent / "transcripts" / "lesson8_notebook.txt"
+from conftest import run_tutor, type_notebook
 
 
 @pytest.mark.slow
 def test_typing_the_notebook_code_completes_lesson8(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    stdin = TRANSCRIPT.read_text()
-    result = run_tutor("start", "lesson8", home=home, stdin=stdin, TUTOR_DATA="bundled")
-    out = result.stdout
-    assert result.returncode == 0, result.stderr
-    assert out.rstrip("\n").splitlines()[-1] == "lesson8: 8/8 steps complete", out[-3000:]
+    out = type_notebook("lesson8", 8, home)
     in_between = ("✗ `scratch` ", "✗ `transfer_accuracy` is ", "✗ `scratch_accuracy` is ")
     failures = [line for line in out.splitlines() if line.startswith("✗")]
     assert all(line.startswith(in_between) for line in failures), failures

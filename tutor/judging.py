@@ -17,6 +17,7 @@ import difflib
 
 from tutor.checks import REGISTRY
 from tutor.checks.base import Verdict, failed
+from tutor.checks.reading import called_name
 from tutor.kernel.protocol import CheckReply
 from tutor.lesson import Step
 from tutor.results import Feedback
@@ -123,8 +124,8 @@ def _gets_ready(statement: ast.stmt) -> bool:
     if isinstance(statement, (ast.Import, ast.ImportFrom)):
         return True
     if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
-        function = statement.value.func  # `model.train()`, `optimizer.zero_grad()`
-        return isinstance(function, ast.Attribute) and function.attr in _SWITCHES
+        call = statement.value  # `model.train()`, `optimizer.zero_grad()`
+        return isinstance(call.func, ast.Attribute) and called_name(call) in _SWITCHES
     if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or statement.value is None:
         return False
     value = statement.value
@@ -132,10 +133,8 @@ def _gets_ready(statement: ast.stmt) -> bool:
         return not (value.keys if isinstance(value, ast.Dict) else value.elts)
     if isinstance(value, ast.Constant):
         return value.value in (0, 0.0, None, "")
-    if isinstance(value, ast.Call):
-        function = value.func
-        name = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
-        return name[:1].isupper()  # a class made: `Net()`, `nn.NLLLoss()`, `optim.Adam(...)`
+    if isinstance(value, ast.Call):  # a class made: `Net()`, `nn.NLLLoss()`, `optim.Adam(...)`
+        return called_name(value)[:1].isupper()
     return False
 
 

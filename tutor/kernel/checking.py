@@ -146,28 +146,24 @@ class Checker:
         """The claims as plain data, within one bound on the values copied for the check."""
         from tutor.checks.evidence import Spec
 
-        room = [MAX_VALUES]
-
-        def copy(value: Any) -> dict[str, Any]:
-            plain = self.copier.copy(value, room[0])
-            room[0] -= _len(plain.get("data", b"")) // 8
-            return plain
-
-        found = []
+        room, found = MAX_VALUES, []
         for claim in claims:
             expected = claim.expected
             if _isinstance(expected, Spec):
-                copied = {"kind": "spec", "shape": expected.shape, "dtype": expected.dtype}
+                wanted = {"kind": "spec", "shape": expected.shape, "dtype": expected.dtype}
             else:
-                copied = copy(expected)
+                wanted = self.copier.copy(expected, room)
+                room -= _len(wanted.get("data", b"")) // 8
+            got = self.copier.copy(claim.got, room)
+            room -= _len(got.get("data", b"")) // 8
             found.append(
                 {
                     "label": _str(claim.label),
                     "atol": _float(claim.atol),
                     "rtol": _float(claim.rtol),
                     "check_dtype": _bool(claim.check_dtype),
-                    "got": copy(claim.got),
-                    "expected": copied,
+                    "got": got,
+                    "expected": wanted,
                 }
             )
         return tuple(found)
